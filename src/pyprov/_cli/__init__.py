@@ -1,0 +1,74 @@
+"""The ``pyprov`` command line: click commands over the library, and the one error handler.
+
+Exit codes (documented in the README): 0 success; 1 the build failed; 2 bad input or
+usage; 3 an output could not be written; 70 an unexpected internal error; 130
+interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from pyprov import __version__
+
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+class _Group(click.Group):
+    """Maps every error to one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
+        from pyprov.errors import BuildFailedError, PyprovError  # noqa: PLC0415
+
+        verbose = bool(ctx.params.get("verbose"))
+        try:
+            return super().invoke(ctx)
+        except PyprovError as error:
+            if isinstance(error, BuildFailedError) and error.output and not verbose:
+                click.echo(error.output.rstrip("\n"), err=True)
+            if verbose:
+                traceback.print_exc(file=sys.stderr)
+            click.echo(f"error: {error.message}", err=True)
+            if error.hint:
+                click.echo(f"hint: {error.hint}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; nothing was written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback unless -v
+            if verbose:
+                traceback.print_exc(file=sys.stderr)
+            click.echo(f"error: internal error: {type(error).__name__}: {error}", err=True)
+            if not verbose:
+                click.echo("hint: run with -v for the traceback, and please report it", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="pyprov")
+@click.option("-v", "--verbose", is_flag=True, help="Show backend output as it runs, and tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Show nothing but the result and errors.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
+    """Build Python distributions and turn the build into verifiable evidence.
+
+    Exit codes: 0 ok, 1 build failed, 2 bad input, 3 cannot write outputs,
+    70 internal error, 130 interrupted.
+    """
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+
+
+def _register() -> None:
+    from pyprov._cli.build import build_command  # noqa: PLC0415
+
+    main.add_command(build_command)
+
+
+_register()

@@ -1,0 +1,119 @@
+"""``pyprov build``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pyprov._cli import render
+from pyprov.build import BuildOptions, build_project
+from pyprov.errors import ProjectError
+from pyprov.record import DistributionKind, Installer
+
+SECRET_OPTIONS: frozenset[str] = frozenset()
+"""Options whose values never reach a record (none yet: signing options join here)."""
+
+
+@click.command("build")
+@click.argument("srcdir", type=click.Path(path_type=Path), default=".", required=False)
+@click.option(
+    "-o", "--outdir", type=click.Path(path_type=Path), envvar="PYPROV_OUTDIR", show_envvar=True,
+    help="Where distributions go (only distributions and PEP 740 attestations).  [default: SRCDIR/dist]",
+)
+@click.option(
+    "--evidence-dir", type=click.Path(path_type=Path), envvar="PYPROV_EVIDENCE_DIR", show_envvar=True,
+    help="Where build records and other evidence go.  [default: evidence/ beside OUTDIR]",
+)
+@click.option("-s", "--sdist", is_flag=True, help="Build an sdist (from SRCDIR).")
+@click.option("-w", "--wheel", is_flag=True, help="Build a wheel (from SRCDIR).")
+@click.option(
+    "-C", "--config-setting", "config_settings", multiple=True, metavar="KEY[=VALUE]",
+    help="Pass a setting to the backend; repeat a key to pass a list.",
+)
+@click.option(
+    "--installer", type=click.Choice(["pip", "uv"]), default="pip", show_default=True,
+    envvar="PYPROV_INSTALLER", show_envvar=True, help="Installer of the isolated environments.",
+)
+@click.option(
+    "-n", "--no-isolation", is_flag=True, envvar="PYPROV_NO_ISOLATION", show_envvar=True,
+    help="Build in the current environment (its requirements must be installed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the build records as JSON on stdout.")
+@click.pass_context
+def build_command(
+    ctx: click.Context,
+    srcdir: Path,
+    outdir: Path | None,
+    evidence_dir: Path | None,
+    sdist: bool,
+    wheel: bool,
+    config_settings: tuple[str, ...],
+    installer: Installer,
+    no_isolation: bool,
+    as_json: bool,
+) -> None:
+    """Build SRCDIR (default: .) as `python -m build` does, and record the build.
+
+    By default the sdist is built, then the wheel from the unpacked sdist, each in a
+    fresh isolated environment. --sdist and --wheel build only those, from SRCDIR.
+    Each artifact gets EVIDENCE_DIR/<artifact>.build.json.
+    """
+    distributions: tuple[DistributionKind, ...] = (
+        *(("sdist",) if sdist else ()),
+        *(("wheel",) if wheel else ()),
+    )
+    options = BuildOptions(
+        srcdir=srcdir,
+        outdir=outdir,
+        evidence_dir=evidence_dir,
+        distributions=distributions,
+        config_settings=parse_config_settings(config_settings),
+        installer=installer,
+        isolation=not no_isolation,
+        argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
+    )
+    verbose, quiet = ctx.obj["verbose"], ctx.obj["quiet"]
+    with render.progress(verbose=verbose, quiet=quiet) as on_event:
+        result = build_project(options, on_event=on_event)
+    if as_json:
+        click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
+    else:
+        render.build_summary(result)
+
+
+def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """Turn ``KEY=VALUE`` items into PEP 517 config settings; a repeated key becomes a list."""
+    settings: dict[str, str | list[str]] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if not key:
+            raise ProjectError(f"invalid config setting {item!r}: expected KEY=VALUE")
+        previous = settings.get(key)
+        if previous is None:
+            settings[key] = value
+        elif isinstance(previous, list):
+            previous.append(value)
+        else:
+            settings[key] = [previous, value]
+    return settings
+
+
+def redact(argv: list[str], secret_options: frozenset[str]) -> tuple[str, ...]:
+    """Replace the values of secret options in a command line with ``***``."""
+    redacted: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            redacted.append("***")
+            hide_next = False
+            continue
+        name, eq, _ = arg.partition("=")
+        if name in secret_options:
+            redacted.append(f"{name}=***" if eq else arg)
+            hide_next = not eq
+        else:
+            redacted.append(arg)
+    return tuple(redacted)

@@ -1,0 +1,78 @@
+"""What git says about a source directory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from pyprov._internal.urls import strip_credentials
+from pyprov.record import GitSource
+
+# Read-only queries; fsmonitor hooks are switched off so that a query never runs a
+# repository-configured program.
+_GIT = ("git", "-c", "core.fsmonitor=false", "--no-optional-locks")
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [*_GIT, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_source(path: Path) -> GitSource | None:
+    """Describe the git checkout ``path`` lies in, or return ``None`` if it is not in one.
+
+    Git refusing the repository (not a checkout, no commit yet, unsafe ownership) or not
+    being installed all mean ``None``: the record then has no git section.
+    """
+    if shutil.which("git") is None:
+        return None
+    top = _git(path, "rev-parse", "--show-toplevel")
+    commit = _git(path, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    if top is None or commit is None:
+        return None
+    root = Path(top.strip())
+    ref = _git(path, "symbolic-ref", "-q", "HEAD")
+    tags = _git(path, "tag", "--points-at", "HEAD") or ""
+    status = _git(path, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".") or ""
+    return GitSource(
+        commit=commit.strip(),
+        remote=_remote_url(path),
+        ref=ref.strip() if ref else None,
+        tags=tuple(sorted(tags.split())),
+        dirty=bool(status),
+        modified=_status_paths(status),
+        subdirectory=_relative(path, root),
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    return "" if relative == "." else relative
+
+
+def _remote_url(path: Path) -> str | None:
+    remotes = (_git(path, "remote") or "").split()
+    if not remotes:
+        return None
+    name = "origin" if "origin" in remotes else remotes[0]
+    url = _git(path, "remote", "get-url", name)
+    return strip_credentials(url.strip()) if url else None
+
+
+def _status_paths(status: str) -> tuple[str, ...]:
+    # `-z` entries are "XY path", and renames are followed by their old path as an extra entry.
+    entries = iter(status.split("\0"))
+    paths = []
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC":
+            next(entries, None)
+    return tuple(sorted(paths))

@@ -1,0 +1,446 @@
+"""Run the standard PEP 517 build, exactly as ``python -m build`` does, and record it.
+
+The build uses pypa/build's library API: each distribution is built in a fresh isolated
+environment and, by default, the wheel is built from the unpacked sdist. What is
+installed in each environment is listed *before* the environment is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pyprov._internal import environ, files
+from pyprov._internal.git import git_source
+from pyprov._internal.hashing import hash_file
+from pyprov._internal.inventory import InventoryError, installed_distributions
+from pyprov.errors import BuildFailedError, OutputError, ProjectError
+from pyprov.events import BuildEvent, EventHandler, ignore_event
+from pyprov.record import (
+    Artifact,
+    ArtifactReference,
+    BuildEnvironment,
+    BuildRecord,
+    DistributionKind,
+    FileList,
+    Installer,
+    InstalledDistribution,
+    Invocation,
+    Source,
+)
+
+Clock = Callable[[], datetime]
+_Runner = Callable[[Sequence[str], str | None, Mapping[str, str] | None], None]
+_Config = dict[str, str | list[str]] | None
+
+RECORD_SUFFIX = ".build.json"
+_OUTPUT_TAIL_LINES = 40
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    """What to build and how; the defaults are those of ``python -m build``."""
+
+    srcdir: Path
+    outdir: Path | None = None
+    """Where distributions go; default ``<srcdir>/dist``."""
+    evidence_dir: Path | None = None
+    """Where records go; default ``evidence/`` beside the output directory."""
+    distributions: tuple[DistributionKind, ...] = ()
+    """Empty: the sdist, then the wheel from the unpacked sdist. Otherwise each from ``srcdir``."""
+    config_settings: Mapping[str, str | list[str]] = field(default_factory=dict)
+    installer: Installer = "pip"
+    isolation: bool = True
+    argv: tuple[str, ...] = ()
+    """The command line to record (already redacted by the caller)."""
+
+    @property
+    def output_directory(self) -> Path:
+        """The resolved output directory."""
+        return (self.outdir or self.srcdir / "dist").absolute()
+
+    @property
+    def evidence_directory(self) -> Path:
+        """The resolved evidence directory."""
+        return (self.evidence_dir or self.output_directory.parent / "evidence").absolute()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildResult:
+    """The outcome of :func:`build_project`: one record per artifact, in build order."""
+
+    records: tuple[BuildRecord, ...]
+    artifacts: tuple[Path, ...]
+    """Final paths of the distributions, in the order of ``records``."""
+    record_files: tuple[Path, ...]
+    """Final paths of the ``<artifact>.build.json`` files, in the order of ``records``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    path: Path
+    environment: BuildEnvironment
+    started_on: str
+    finished_on: str
+
+
+def build_project(
+    options: BuildOptions,
+    *,
+    on_event: EventHandler = ignore_event,
+    clock: Clock | None = None,
+) -> BuildResult:
+    """Build the project in ``options.srcdir`` and write a build record for each artifact.
+
+    Raises :class:`~pyprov.errors.ProjectError` for unusable input,
+    :class:`~pyprov.errors.BuildFailedError` when the backend or the installation of its
+    requirements fails, and :class:`~pyprov.errors.OutputError` when outputs cannot be
+    written. On any error, and on ``KeyboardInterrupt``, nothing is left in the output
+    and evidence directories.
+    """
+    now = clock or _utc_now
+    srcdir = options.srcdir.absolute()
+    _check_project(srcdir)
+    outdir, evidence_dir = options.output_directory, options.evidence_directory
+    _make_directory(outdir, "output")
+    _make_directory(evidence_dir, "evidence")
+    git = git_source(srcdir)
+    # Every backend and installer subprocess inherits os.environ: signing credentials leave
+    # it for the whole build. The runner also filters the environment it passes on.
+    with (
+        environ.credentials_withheld(),
+        _staging(outdir) as stage,
+        _staging(evidence_dir) as evidence_stage,
+    ):
+        builder = _Builder(options, stage, on_event, now)
+        built: list[tuple[DistributionKind, _Built, Source, ArtifactReference | None]] = []
+        if options.distributions:
+            for kind in options.distributions:
+                result = builder.build(kind, srcdir)
+                files_ = files.sdist_file_list(result.path) if kind == "sdist" else None
+                built.append((kind, result, Source(path=str(srcdir), git=git, sdist_file_list=files_), None))
+        else:
+            sdist = builder.build("sdist", srcdir)
+            file_list = files.sdist_file_list(sdist.path)
+            source = Source(path=str(srcdir), git=git, sdist_file_list=file_list)
+            built.append(("sdist", sdist, source, None))
+            reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
+            with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
+                try:
+                    project = files.extract_sdist(sdist.path, Path(unpacked))
+                except (files.UnsafeArchiveError, OSError) as error:
+                    raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
+                wheel = builder.build("wheel", project)
+            wheel_source = Source(
+                path=str(srcdir), git=git, sdist=reference, sdist_file_list=file_list
+            )
+            built.append(("wheel", wheel, wheel_source, reference))
+
+        records = [
+            _record(kind, result, source, built_from, options, builder.github, builder.epoch)
+            for kind, result, source, built_from in built
+        ]
+        staged_records = []
+        for record in records:
+            path = evidence_stage / (record.artifact.filename + RECORD_SUFFIX)
+            text = json.dumps(record.to_dict(), indent=2) + "\n"
+            _write(lambda p=path, t=text: files.write_atomic(p, t.encode()), path)
+            staged_records.append(path)
+        artifacts = [_publish(result.path, outdir) for _, result, _, _ in built]
+        record_files = [_publish(path, evidence_dir) for path in staged_records]
+    return BuildResult(records=tuple(records), artifacts=tuple(artifacts), record_files=tuple(record_files))
+
+
+class _Builder:
+    """Builds one distribution at a time into the staging directory."""
+
+    def __init__(self, options: BuildOptions, stage: Path, on_event: EventHandler, now: Clock) -> None:
+        self.options = options
+        self.stage = stage
+        self.on_event = on_event
+        self.now = now
+        self.github = environ.github_context(os.environ)
+        self.epoch = environ.source_date_epoch(os.environ)
+
+    def build(self, kind: DistributionKind, srcdir: Path) -> _Built:
+        started = _rfc3339(self.now())
+        output: list[str] = []
+        runner = _capturing_runner(output, lambda line: self.on_event(BuildEvent(
+            distribution=kind, step="output", message=line
+        )))
+        config = dict(self.options.config_settings) or None
+        try:
+            if self.options.isolation:
+                path, environment = self._build_isolated(kind, srcdir, runner, config)
+            else:
+                path, environment = self._build_in_place(kind, srcdir, runner, config)
+        except BuildFailedError as error:
+            if not error.output:
+                error.output = "".join(output[-_OUTPUT_TAIL_LINES:])
+            raise
+        self.on_event(BuildEvent(distribution=kind, step="built", message=path.name))
+        return _Built(path=path, environment=environment, started_on=started, finished_on=_rfc3339(self.now()))
+
+    def _build_isolated(
+        self, kind: DistributionKind, srcdir: Path, runner: _Runner, config: _Config
+    ) -> tuple[Path, BuildEnvironment]:
+        import build  # noqa: PLC0415 - imported when a build runs, so that `pyprov --help` starts fast
+        import build.env  # noqa: PLC0415
+
+        installer = self.options.installer
+        self.on_event(BuildEvent(distribution=kind, step="environment", message=f"venv+{installer}"))
+        with ExitStack() as stack:
+            try:
+                env = stack.enter_context(build.env.DefaultIsolatedEnv(installer=installer))
+            except RuntimeError as error:  # pypa/build raises it when uv cannot be found
+                raise ProjectError(
+                    f"cannot create the build environment: {error}",
+                    hint="install uv, e.g. pip install 'pyprov[uv]'" if installer == "uv" else None,
+                ) from error
+            except subprocess.CalledProcessError as error:
+                raise _install_failed(kind, error) from error
+            builder = _project_builder(kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, runner))
+            requires = tuple(sorted(builder.build_system_requires))
+            reports = self._install(kind, env, requires)
+            backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
+            reports += self._install(kind, env, backend_requires)
+            # The environment is deleted when this block ends: list it now.
+            installed = _inventory(env.python_executable, isolated=True, reports=reports)
+            self.on_event(BuildEvent(distribution=kind, step="backend", message=_backend_name(builder)))
+            path = Path(_backend_call(kind, lambda: builder.build(kind, self.stage, config)))
+        return path, _environment(builder, installer, requires, backend_requires, installed)
+
+    def _build_in_place(
+        self, kind: DistributionKind, srcdir: Path, runner: _Runner, config: _Config
+    ) -> tuple[Path, BuildEnvironment]:
+        import build  # noqa: PLC0415
+
+        builder = _project_builder(kind, lambda: build.ProjectBuilder(srcdir, runner=runner))
+        missing = _backend_call(kind, lambda: builder.check_dependencies(kind, config))
+        if missing:
+            unmet = ", ".join(sorted(" -> ".join(chain) for chain in missing))
+            raise BuildFailedError(
+                f"missing build requirements for the {kind} without isolation: {unmet}",
+                hint="install them, or build without --no-isolation",
+            )
+        backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
+        installed = _inventory(sys.executable, isolated=False, reports=())
+        self.on_event(BuildEvent(distribution=kind, step="backend", message=_backend_name(builder)))
+        path = Path(_backend_call(kind, lambda: builder.build(kind, self.stage, config)))
+        requires = tuple(sorted(builder.build_system_requires))
+        return path, _environment(builder, None, requires, backend_requires, installed)
+
+    def _install(self, kind: DistributionKind, env: Any, requirements: Sequence[str]) -> list[Mapping[str, Any]]:  # noqa: ANN401
+        if not requirements:
+            return []
+        self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requirements)))
+        with tempfile.TemporaryDirectory(prefix="pyprov-report-") as scratch:
+            report = Path(scratch) / "report.json"
+            # pip writes an installation report, with the hash of every file it installed,
+            # where PIP_REPORT says; uv has no such report (the record says so by omission).
+            context = environ.environ_set("PIP_REPORT", str(report)) if self.options.installer == "pip" else nullcontext()
+            try:
+                with context:
+                    env.install(requirements)
+            except subprocess.CalledProcessError as error:
+                raise _install_failed(kind, error) from error
+            if not report.is_file():
+                return []
+            try:
+                return [json.loads(report.read_text(encoding="utf-8"))]
+            except ValueError:
+                return []
+
+
+def _capturing_runner(output: list[str], on_line: Callable[[str], None]) -> _Runner:
+    """A pyproject-hooks runner: credentials filtered out, output captured line by line."""
+
+    def run(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
+        env = environ.without_credentials({**os.environ, **(extra_environ or {})})
+        with subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace",
+        ) as process:
+            try:
+                assert process.stdout is not None  # noqa: S101 - set by stdout=PIPE
+                for line in process.stdout:
+                    output.append(line)
+                    on_line(line.rstrip("\n"))
+                code = process.wait()
+            except BaseException:
+                process.kill()
+                raise
+        if code:
+            raise subprocess.CalledProcessError(code, list(cmd))
+
+    return run
+
+
+def _check_project(srcdir: Path) -> None:
+    if not srcdir.exists():
+        raise ProjectError(f"source directory {srcdir} does not exist")
+    if not srcdir.is_dir():
+        raise ProjectError(f"source {srcdir} is not a directory")
+    if not (srcdir / "pyproject.toml").is_file() and not (srcdir / "setup.py").is_file():
+        raise ProjectError(
+            f"{srcdir} has no pyproject.toml",
+            hint="pyprov builds Python projects: run it in a directory with a pyproject.toml",
+        )
+
+
+def _project_builder(kind: DistributionKind, make: Callable[[], Any]) -> Any:  # noqa: ANN401
+    import build  # noqa: PLC0415
+
+    try:
+        return make()
+    except build.BuildException as error:  # malformed pyproject.toml or build-system table
+        raise ProjectError(str(error)) from error
+    except build.BuildBackendException as error:
+        raise BuildFailedError(f"building the {kind} failed: {error}") from error
+
+
+def _backend_call(kind: DistributionKind, call: Callable[[], Any]) -> Any:  # noqa: ANN401
+    import build  # noqa: PLC0415
+
+    try:
+        return call()
+    except build.BuildBackendException as error:
+        raise BuildFailedError(f"building the {kind} failed: {error}") from error
+    except build.BuildException as error:
+        raise BuildFailedError(f"building the {kind} failed: {error}") from error
+
+
+def _install_failed(kind: DistributionKind, error: subprocess.CalledProcessError) -> BuildFailedError:
+    output = b"".join(part for part in (error.stdout, error.stderr) if isinstance(part, bytes))
+    return BuildFailedError(
+        f"installing the build requirements of the {kind} failed (exit status {error.returncode})",
+        output=output.decode(errors="replace"),
+    )
+
+
+def _inventory(python: str, *, isolated: bool, reports: Sequence[Mapping[str, Any]]) -> tuple[InstalledDistribution, ...]:
+    try:
+        return installed_distributions(python, isolated=isolated, installer_reports=reports)
+    except InventoryError as error:
+        raise BuildFailedError(str(error)) from error
+
+
+def _backend_name(builder: Any) -> str:  # noqa: ANN401
+    return str(builder._backend)  # noqa: SLF001 - pypa/build exposes the backend name only here
+
+
+def _environment(
+    builder: Any,  # noqa: ANN401
+    installer: Installer | None,
+    requires: tuple[str, ...],
+    backend_requires: tuple[str, ...],
+    installed: tuple[InstalledDistribution, ...],
+) -> BuildEnvironment:
+    system = builder._build_system  # noqa: SLF001 - the parsed, validated build-system table
+    return BuildEnvironment(
+        isolated=installer is not None,
+        installer=installer,
+        backend=str(system["build-backend"]),
+        backend_path=tuple(system.get("backend-path", ())),
+        build_system_requires=requires,
+        backend_requires=backend_requires,
+        installed=installed,
+    )
+
+
+def _record(
+    kind: DistributionKind,
+    built: _Built,
+    source: Source,
+    built_from: ArtifactReference | None,
+    options: BuildOptions,
+    github: Any,  # noqa: ANN401
+    epoch: int | None,
+) -> BuildRecord:
+    stat = built.path.stat()
+    artifact = Artifact(
+        filename=built.path.name,
+        kind=kind,
+        size=stat.st_size,
+        digests=hash_file(built.path),
+        built_from=built_from,
+    )
+    invocation = Invocation(
+        pyprov_version=_version(),
+        argv=options.argv,
+        config_settings=dict(options.config_settings),
+        python_implementation=platform.python_implementation(),
+        python_version=platform.python_version(),
+        platform=platform.platform(),
+        system=platform.system(),
+        machine=platform.machine(),
+        source_date_epoch=epoch,
+        started_on=built.started_on,
+        finished_on=built.finished_on,
+        github=github,
+    )
+    return BuildRecord(artifact=artifact, source=source, environment=built.environment, invocation=invocation)
+
+
+def _version() -> str:
+    from pyprov import __version__  # noqa: PLC0415
+
+    return __version__
+
+
+def _make_directory(path: Path, what: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create the {what} directory {path}: {error.strerror or error}") from error
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"the {what} directory {path} is not writable")
+
+
+@contextmanager
+def _staging(parent: Path) -> Iterator[Path]:
+    """A hidden directory in ``parent`` for outputs until they are complete, removed however the block ends.
+
+    Outputs are moved from it into ``parent`` with a rename (same file system), so a
+    failure or Ctrl-C leaves nothing half-written.
+    """
+    try:
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=".pyprov-"))
+    except OSError as error:
+        raise OutputError(f"cannot write to {parent}: {error.strerror or error}") from error
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write(write: Callable[[], None], path: Path) -> None:
+    try:
+        write()
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _publish(path: Path, directory: Path) -> Path:
+    target = directory / path.name
+    _write(lambda: path.replace(target), target)
+    return target
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

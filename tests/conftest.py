@@ -1,0 +1,99 @@
+"""Shared fixtures: real fixture projects in tmp_path, real git, the record schema, a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shutil
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SCHEMAS = ROOT / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any in-process connection to anything but loopback.
+
+    Subprocesses (the installer of isolated build environments) are not covered: they
+    reach the package index, as they do for users.
+    """
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise AssertionError(f"test tried to reach the network: {address!r}")
+        real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run real git with a fixed identity; return stdout."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=pyprov tests", "-c", "user.email=tests@example.invalid",
+         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
+        cwd=cwd, check=True, capture_output=True, text=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[..., Path]:
+    """Copy a fixture project into tmp_path; with ``git=True`` make it a committed checkout."""
+
+    def make(name: str, *, git_init: bool = False) -> Path:
+        destination = tmp_path / name
+        shutil.copytree(FIXTURES / name, destination)
+        if git_init:
+            git(destination, "init", "-q")
+            git(destination, "add", ".")
+            git(destination, "commit", "-q", "-m", "fixture")
+        return destination
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def record_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((SCHEMAS / "build-record-v1.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@pytest.fixture
+def validate_record(record_schema: dict[str, Any]) -> Callable[[Any], None]:
+    """Validate a build record's JSON form against schemas/build-record-v1.schema.json."""
+    validator = jsonschema.Draft202012Validator(record_schema)
+
+    def validate(data: Any) -> None:
+        validator.validate(data)
+
+    return validate
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Start without any CI credentials or GitHub Actions context from the machine running the tests."""
+    from pyprov._internal.environ import is_credential
+
+    import os
+
+    for name in list(os.environ):
+        if is_credential(name) or name.startswith(("GITHUB_", "RUNNER_")) or name == "SOURCE_DATE_EPOCH":
+            monkeypatch.delenv(name)
+    yield
