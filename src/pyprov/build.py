@@ -7,6 +7,7 @@ installed in each environment is listed *before* the environment is deleted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -19,7 +20,7 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pyprov._internal import environ, files
 from pyprov._internal.git import git_source
@@ -27,6 +28,13 @@ from pyprov._internal.hashing import hash_file
 from pyprov._internal.inventory import InventoryError, installed_distributions
 from pyprov.errors import BuildFailedError, OutputError, ProjectError
 from pyprov.events import BuildEvent, EventHandler, ignore_event
+from pyprov.evidence import (
+    ArtifactContext,
+    ArtifactEvidenceWriter,
+    ArtifactTransform,
+    EvidenceFile,
+    RunEvidenceWriter,
+)
 from pyprov.record import (
     Artifact,
     ArtifactReference,
@@ -41,11 +49,16 @@ from pyprov.record import (
 )
 
 Clock = Callable[[], datetime]
-_Runner = Callable[[Sequence[str], str | None, Mapping[str, str] | None], None]
 _Config = dict[str, str | list[str]] | None
 
 RECORD_SUFFIX = ".build.json"
 _OUTPUT_TAIL_LINES = 40
+
+
+class _Runner(Protocol):
+    def __call__(
+        self, cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +77,12 @@ class BuildOptions:
     isolation: bool = True
     argv: tuple[str, ...] = ()
     """The command line to record (already redacted by the caller)."""
+    evidence_writers: tuple[ArtifactEvidenceWriter, ...] = ()
+    """Run for each artifact, in order, after its build record; each writes ``<artifact><suffix>``."""
+    run_evidence_writers: tuple[RunEvidenceWriter, ...] = ()
+    """Run once after every artifact's evidence; each writes one file in the evidence directory."""
+    transforms: tuple[ArtifactTransform, ...] = ()
+    """Run on each artifact right after the backend built it, before it is hashed."""
 
     @property
     def output_directory(self) -> Path:
@@ -85,6 +104,10 @@ class BuildResult:
     """Final paths of the distributions, in the order of ``records``."""
     record_files: tuple[Path, ...]
     """Final paths of the ``<artifact>.build.json`` files, in the order of ``records``."""
+    evidence_files: tuple[tuple[Path, ...], ...] = ()
+    """Per artifact, in the order of ``records``: every evidence file, the build record first."""
+    run_evidence_files: tuple[Path, ...] = ()
+    """Files of the run evidence writers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,15 +174,46 @@ def build_project(
             _record(kind, result, source, built_from, options, builder.github, builder.epoch)
             for kind, result, source, built_from in built
         ]
-        staged_records = []
-        for record in records:
-            path = evidence_stage / (record.artifact.filename + RECORD_SUFFIX)
-            text = json.dumps(record.to_dict(), indent=2) + "\n"
-            _write(lambda p=path, t=text: files.write_atomic(p, t.encode()), path)
-            staged_records.append(path)
+        contexts = [
+            _write_evidence(record, result.path, evidence_stage, options.evidence_writers)
+            for record, (_, result, _, _) in zip(records, built)
+        ]
+        run_staged = []
+        for run_writer in options.run_evidence_writers:
+            path = evidence_stage / run_writer.filename
+            _write_file(path, run_writer.render(contexts))
+            run_staged.append(path)
         artifacts = [_publish(result.path, outdir) for _, result, _, _ in built]
-        record_files = [_publish(path, evidence_dir) for path in staged_records]
-    return BuildResult(records=tuple(records), artifacts=tuple(artifacts), record_files=tuple(record_files))
+        evidence = tuple(
+            tuple(_publish(item.path, evidence_dir) for item in context.evidence.values())
+            for context in contexts
+        )
+        run_evidence = tuple(_publish(path, evidence_dir) for path in run_staged)
+    return BuildResult(
+        records=tuple(records),
+        artifacts=tuple(artifacts),
+        record_files=tuple(paths[0] for paths in evidence),
+        evidence_files=evidence,
+        run_evidence_files=run_evidence,
+    )
+
+
+def _write_evidence(
+    record: BuildRecord, artifact: Path, stage: Path, writers: Sequence[ArtifactEvidenceWriter]
+) -> ArtifactContext:
+    """Write the build record and every writer's file for one artifact into the evidence stage."""
+    written: dict[str, EvidenceFile] = {}
+    context = ArtifactContext(record=record, artifact=artifact, evidence=written)
+
+    def stage_file(suffix: str, content: bytes) -> None:
+        path = stage / (record.artifact.filename + suffix)
+        _write_file(path, content)
+        written[suffix] = EvidenceFile(path=path, sha256=hashlib.sha256(content).hexdigest())
+
+    stage_file(RECORD_SUFFIX, (json.dumps(record.to_dict(), indent=2) + "\n").encode())
+    for writer in writers:
+        stage_file(writer.suffix, writer.render(context))
+    return context
 
 
 class _Builder:
@@ -189,6 +243,9 @@ class _Builder:
             if not error.output:
                 error.output = "".join(output[-_OUTPUT_TAIL_LINES:])
             raise
+        for transform in self.options.transforms:
+            if transform.applies_to(kind):
+                transform.transform(path, environment)
         self.on_event(BuildEvent(distribution=kind, step="built", message=path.name))
         return _Built(path=path, environment=environment, started_on=started, finished_on=_rfc3339(self.now()))
 
@@ -425,16 +482,19 @@ def _staging(parent: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _write(write: Callable[[], None], path: Path) -> None:
+def _write_file(path: Path, content: bytes) -> None:
     try:
-        write()
+        files.write_atomic(path, content)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _publish(path: Path, directory: Path) -> Path:
     target = directory / path.name
-    _write(lambda: path.replace(target), target)
+    try:
+        path.replace(target)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
     return target
 
 

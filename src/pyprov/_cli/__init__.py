@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -25,10 +26,10 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
         from pyprov.errors import BuildFailedError, PyprovError  # noqa: PLC0415
 
-        verbose = bool(ctx.params.get("verbose"))
         try:
             return super().invoke(ctx)
         except PyprovError as error:
+            verbose = is_verbose(ctx)
             if isinstance(error, BuildFailedError) and error.output and not verbose:
                 click.echo(error.output.rstrip("\n"), err=True)
             if verbose:
@@ -43,6 +44,7 @@ class _Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback unless -v
+            verbose = is_verbose(ctx)
             if verbose:
                 traceback.print_exc(file=sys.stderr)
             click.echo(f"error: internal error: {type(error).__name__}: {error}", err=True)
@@ -51,18 +53,47 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+def is_verbose(ctx: click.Context) -> bool:
+    """Whether -v was given, to the group or to the command."""
+    return bool(ctx.meta.get(_VERBOSE))
+
+
+def is_quiet(ctx: click.Context) -> bool:
+    """Whether -q was given, to the group or to the command."""
+    return bool(ctx.meta.get(_QUIET))
+
+
+def _remember(flag: str) -> Callable[[click.Context, click.Parameter, bool], bool]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        if value:
+            ctx.meta[flag] = True
+        return value
+
+    return callback
+
+
+_VERBOSE, _QUIET = "pyprov.verbose", "pyprov.quiet"
+
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, expose_value=False, callback=_remember(_VERBOSE),
+    help="Show backend output as it runs, and tracebacks.",
+)
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, expose_value=False, callback=_remember(_QUIET),
+    help="Show nothing but the result and errors.",
+)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="pyprov")
-@click.option("-v", "--verbose", is_flag=True, help="Show backend output as it runs, and tracebacks.")
-@click.option("-q", "--quiet", is_flag=True, help="Show nothing but the result and errors.")
-@click.pass_context
-def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
+@verbose_option
+@quiet_option
+def main() -> None:
     """Build Python distributions and turn the build into verifiable evidence.
 
     Exit codes: 0 ok, 1 build failed, 2 bad input, 3 cannot write outputs,
     70 internal error, 130 interrupted.
     """
-    ctx.obj = {"verbose": verbose, "quiet": quiet}
 
 
 def _register() -> None:

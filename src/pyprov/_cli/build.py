@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pyprov._cli import render
+from pyprov._cli import is_quiet, is_verbose, quiet_option, render, verbose_option
 from pyprov.build import BuildOptions, build_project
 from pyprov.errors import ProjectError
 from pyprov.record import DistributionKind, Installer
@@ -41,6 +41,8 @@ SECRET_OPTIONS: frozenset[str] = frozenset()
     "-n", "--no-isolation", is_flag=True, envvar="PYPROV_NO_ISOLATION", show_envvar=True,
     help="Build in the current environment (its requirements must be installed).",
 )
+@verbose_option
+@quiet_option
 @click.option("--json", "as_json", is_flag=True, help="Print the build records as JSON on stdout.")
 @click.pass_context
 def build_command(
@@ -75,8 +77,7 @@ def build_command(
         isolation=not no_isolation,
         argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
     )
-    verbose, quiet = ctx.obj["verbose"], ctx.obj["quiet"]
-    with render.progress(verbose=verbose, quiet=quiet) as on_event:
+    with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
     if as_json:
         click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))

@@ -1,0 +1,71 @@
+"""Extension points of a build: evidence written beside each artifact, and wheel transforms.
+
+``build_project`` calls them while its outputs are still staged, so what they write is
+published together with the artifacts and build records, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pyprov.record import BuildEnvironment, BuildRecord, DistributionKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceFile:
+    """An evidence file already written for this artifact: its staged path and SHA-256."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArtifactContext:
+    """What an evidence writer knows about one artifact."""
+
+    record: BuildRecord
+    artifact: Path
+    """The staged artifact (read it; never modify it)."""
+    evidence: Mapping[str, EvidenceFile]
+    """Evidence written so far for this artifact, by suffix (``.build.json``, ``.cdx.json``...)."""
+
+
+class ArtifactEvidenceWriter(Protocol):
+    """Writes one evidence file per artifact, named ``<artifact><suffix>``."""
+
+    @property
+    def suffix(self) -> str:
+        """The file name suffix, e.g. ``.cdx.json``."""
+        ...
+
+    def render(self, context: ArtifactContext) -> bytes:
+        """Return the file's content; raise :class:`~pyprov.errors.PyprovError` to fail the build."""
+        ...
+
+
+class RunEvidenceWriter(Protocol):
+    """Writes one evidence file for the whole run (e.g. a multi-subject statement)."""
+
+    @property
+    def filename(self) -> str:
+        """The file name in the evidence directory."""
+        ...
+
+    def render(self, contexts: Sequence[ArtifactContext]) -> bytes:
+        """Return the file's content from every artifact's context, in build order."""
+        ...
+
+
+class ArtifactTransform(Protocol):
+    """Changes a freshly built artifact before it is hashed (e.g. embeds an SBOM in a wheel)."""
+
+    def applies_to(self, kind: DistributionKind) -> bool:
+        """Whether to run on this kind of distribution."""
+        ...
+
+    def transform(self, artifact: Path, environment: BuildEnvironment) -> None:
+        """Rewrite ``artifact`` in place (atomically)."""
+        ...
