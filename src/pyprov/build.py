@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from pyprov._internal import environ, files
 from pyprov._internal.git import git_source
 from pyprov._internal.hashing import hash_file
-from pyprov._internal.inventory import InventoryError, installed_distributions
+from pyprov._internal.inventory import installed_distributions, venv_site_packages
 from pyprov.errors import BuildFailedError, OutputError, ProjectError
 from pyprov.events import BuildEvent, EventHandler, ignore_event
 from pyprov.evidence import (
@@ -273,7 +273,7 @@ class _Builder:
             backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
             reports += self._install(kind, env, backend_requires)
             # The environment is deleted when this block ends: list it now.
-            installed = _inventory(env.python_executable, isolated=True, reports=reports)
+            installed = installed_distributions(venv_site_packages(Path(env.path)), installer_reports=reports)
             self.on_event(BuildEvent(distribution=kind, step="backend", message=_backend_name(builder)))
             path = Path(_backend_call(kind, lambda: builder.build(kind, self.stage, config)))
         return path, _environment(builder, installer, requires, backend_requires, installed)
@@ -292,7 +292,7 @@ class _Builder:
                 hint="install them, or build without --no-isolation",
             )
         backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
-        installed = _inventory(sys.executable, isolated=False, reports=())
+        installed = installed_distributions()
         self.on_event(BuildEvent(distribution=kind, step="backend", message=_backend_name(builder)))
         path = Path(_backend_call(kind, lambda: builder.build(kind, self.stage, config)))
         requires = tuple(sorted(builder.build_system_requires))
@@ -354,6 +354,11 @@ def _check_project(srcdir: Path) -> None:
             f"{srcdir} has no pyproject.toml",
             hint="pyprov builds Python projects: run it in a directory with a pyproject.toml",
         )
+    import build  # noqa: PLC0415
+
+    # Parses and validates pyproject.toml without running anything: bad input fails
+    # before any environment is created.
+    _project_builder("sdist", lambda: build.ProjectBuilder(srcdir))
 
 
 def _project_builder(kind: DistributionKind, make: Callable[[], Any]) -> Any:  # noqa: ANN401
@@ -384,13 +389,6 @@ def _install_failed(kind: DistributionKind, error: subprocess.CalledProcessError
         f"installing the build requirements of the {kind} failed (exit status {error.returncode})",
         output=output.decode(errors="replace"),
     )
-
-
-def _inventory(python: str, *, isolated: bool, reports: Sequence[Mapping[str, Any]]) -> tuple[InstalledDistribution, ...]:
-    try:
-        return installed_distributions(python, isolated=isolated, installer_reports=reports)
-    except InventoryError as error:
-        raise BuildFailedError(str(error)) from error
 
 
 def _backend_name(builder: Any) -> str:  # noqa: ANN401

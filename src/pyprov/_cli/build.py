@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
-from pyprov._cli import is_quiet, is_verbose, quiet_option, render, verbose_option
-from pyprov.build import BuildOptions, build_project
-from pyprov.errors import ProjectError
-from pyprov.record import DistributionKind, Installer
+from typing import TYPE_CHECKING
+
+from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
+
+if TYPE_CHECKING:
+    from pyprov.record import DistributionKind, Installer
 
 SECRET_OPTIONS: frozenset[str] = frozenset()
 """Options whose values never reach a record (none yet: signing options join here)."""
@@ -63,6 +65,10 @@ def build_command(
     fresh isolated environment. --sdist and --wheel build only those, from SRCDIR.
     Each artifact gets EVIDENCE_DIR/<artifact>.build.json.
     """
+    # The library is imported when a command runs, not for --help.
+    from pyprov._cli import render  # noqa: PLC0415
+    from pyprov.build import BuildOptions, build_project  # noqa: PLC0415
+
     distributions: tuple[DistributionKind, ...] = (
         *(("sdist",) if sdist else ()),
         *(("wheel",) if wheel else ()),
@@ -87,6 +93,8 @@ def build_command(
 
 def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:
     """Turn ``KEY=VALUE`` items into PEP 517 config settings; a repeated key becomes a list."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
     settings: dict[str, str | list[str]] = {}
     for item in items:
         key, _, value = item.partition("=")

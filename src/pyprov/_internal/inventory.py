@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
+import importlib.metadata
 import re
-import subprocess
-from collections.abc import Iterable, Mapping
+import sys
+import sysconfig
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pyprov._internal.urls import strip_credentials
 from pyprov.record import InstalledDistribution
-
-_SCRIPT = Path(__file__).with_name("inventory_script.py")
-
-
-class InventoryError(RuntimeError):
-    """The environment's interpreter could not list its distributions."""
 
 
 def canonical_name(name: str) -> str:
@@ -24,37 +20,43 @@ def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def installed_distributions(
-    python: str, *, isolated: bool, installer_reports: Iterable[Mapping[str, Any]] = ()
-) -> tuple[InstalledDistribution, ...]:
-    """List what ``python`` can import, with wheel hashes from the installer's reports.
+def venv_site_packages(prefix: Path) -> list[str]:
+    """The purelib and platlib directories of a virtual environment made from this interpreter.
 
-    ``isolated`` runs the interpreter with ``-I`` (an isolated build environment sees
-    nothing else); without isolation the interpreter sees what the backend will see.
-    ``installer_reports`` are pip installation reports (``pip install --report``).
+    Computed as pypa/build computes them for its isolated environments: the ``venv``
+    install scheme where the interpreter has one, else ``posix_prefix``/``nt``.
     """
-    flags = ["-I"] if isolated else []
-    try:
-        done = subprocess.run(
-            [python, *flags, str(_SCRIPT)], capture_output=True, text=True, check=True, timeout=120
-        )
-        listed = json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError) as error:
-        raise InventoryError(f"could not list the distributions of {python}: {error}") from error
+    schemes = sysconfig.get_scheme_names()
+    scheme = "venv" if "venv" in schemes else ("nt" if sys.platform == "win32" else "posix_prefix")
+    variables = {"base": str(prefix), "platbase": str(prefix)}
+    paths = sysconfig.get_paths(scheme=scheme, vars=variables)
+    return list(dict.fromkeys([paths["purelib"], paths["platlib"]]))
+
+
+def installed_distributions(
+    path: Sequence[str] | None = None, *, installer_reports: Iterable[Mapping[str, Any]] = ()
+) -> tuple[InstalledDistribution, ...]:
+    """List the distributions importable from ``path`` (default ``sys.path``), sorted by name.
+
+    ``installer_reports`` are pip installation reports (``pip install --report``): they
+    give the hash and origin of each wheel pip installed.
+    """
     downloads = _downloads(installer_reports)
-    distributions = []
-    for item in listed:
-        wheel_sha256, url = downloads.get(canonical_name(item["name"]), (None, None))
-        distributions.append(
-            InstalledDistribution(
-                name=item["name"],
-                version=item["version"],
-                wheel_sha256=wheel_sha256,
-                url=url,
-                record_sha256=item["recordSha256"],
-            )
+    found: dict[str, InstalledDistribution] = {}
+    for distribution in importlib.metadata.distributions(path=list(path) if path is not None else sys.path):
+        name = distribution.metadata["Name"]
+        if not name or canonical_name(name) in found:  # an earlier sys.path entry shadows later ones
+            continue
+        record = distribution.read_text("RECORD")
+        wheel_sha256, url = downloads.get(canonical_name(name), (None, None))
+        found[canonical_name(name)] = InstalledDistribution(
+            name=name,
+            version=distribution.version,
+            wheel_sha256=wheel_sha256,
+            url=url,
+            record_sha256=hashlib.sha256(record.encode()).hexdigest() if record else None,
         )
-    return tuple(sorted(distributions, key=lambda d: canonical_name(d.name)))
+    return tuple(found[key] for key in sorted(found))
 
 
 def _downloads(reports: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str | None, str | None]]:
