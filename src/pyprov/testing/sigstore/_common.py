@@ -44,8 +44,11 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_DER_SHORT_LENGTH_LIMIT = 0x80
+
+
 def _der_length(length: int) -> bytes:
-    if length < 0x80:
+    if length < _DER_SHORT_LENGTH_LIMIT:
         return bytes([length])
     encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
     return bytes([0x80 | len(encoded)]) + encoded

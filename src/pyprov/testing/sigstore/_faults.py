@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 Service = Literal["fulcio", "rekor", "oidc"]
@@ -46,5 +46,5 @@ class Faults:
     def reset(self) -> None:
         """Switch every fault off."""
         fresh = Faults()
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(fresh, name))
+        for switch in fields(self):
+            setattr(self, switch.name, getattr(fresh, switch.name))

@@ -37,9 +37,7 @@ def _fulcio_oid(arc: int) -> ObjectIdentifier:
 
 def spki_der(key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey) -> bytes:
     """Return the DER SubjectPublicKeyInfo of ``key``."""
-    return key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def key_id(key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey) -> bytes:
@@ -241,7 +239,5 @@ def _identity_extensions(
         21: f"{_GITHUB}/{repository}/actions/runs/{run_id}/attempts/{attempt}" if run_id else None,
         22: claims.get("repository_visibility"),
     }
-    extensions += [
-        (_fulcio_oid(arc), der_utf8_string(v)) for arc, v in values.items() if isinstance(v, str)
-    ]
+    extensions += [(_fulcio_oid(arc), der_utf8_string(v)) for arc, v in values.items() if isinstance(v, str)]
     return x509.UniformResourceIdentifier(signer_uri), extensions

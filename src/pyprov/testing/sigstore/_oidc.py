@@ -145,9 +145,7 @@ def decode_jwt(token: str, secret: bytes, *, audience: str = AUDIENCE) -> Claims
         raise RequestRejected(401, "malformed identity token") from exc
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
         raise RequestRejected(401, "identity token is not an HS256 JWT")
-    expected = hmac.new(
-        secret, f"{header_part}.{payload_part}".encode("ascii"), hashlib.sha256
-    ).digest()
+    expected = hmac.new(secret, f"{header_part}.{payload_part}".encode("ascii"), hashlib.sha256).digest()
     if not hmac.compare_digest(signature, expected):
         raise RequestRejected(401, "identity token signature does not verify")
     aud = claims.get("aud")

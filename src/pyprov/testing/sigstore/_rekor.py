@@ -32,6 +32,7 @@ from ._merkle import MerkleTree, leaf_hash
 LOG_NAME = "local-rekor"
 """The signer name in checkpoints (the first word of the origin line)."""
 
+_EC_HASH: dict[str, hashes.HashAlgorithm] = {"secp384r1": hashes.SHA384(), "secp521r1": hashes.SHA512()}
 _PREHASH = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
 
 Entry = dict[str, Any]
@@ -56,6 +57,7 @@ class Rekor:
         self._tree = MerkleTree()
         self._entries: list[_Stored] = []
         self._index_by_body: dict[bytes, int] = {}
+        self._note_signatures: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def public_key_pem(self) -> str:
@@ -169,7 +171,11 @@ class Rekor:
     def _checkpoint(self, size: int, root: bytes) -> str:
         """Return a signed note over ``origin``, ``size`` and ``root``."""
         note = f"{self.origin}\n{size}\n{b64(root)}\n"
-        signature = self.key.sign(note.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
+        # One signature per tree head, as a log publishes each head once: answers stay stable.
+        signature = self._note_signatures.get(note)
+        if signature is None:
+            signature = self.key.sign(note.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
+            self._note_signatures[note] = signature
         hint = self.log_id[:4]
         if self._faults.wrong_checkpoint_key_hint:
             hint = bytes(byte ^ 0xFF for byte in hint)
@@ -275,8 +281,8 @@ def _verifies(
     """Return whether ``signature`` over ``data`` verifies (hash by key size unless prehashed)."""
     if prehashed is not None:
         algorithm: hashes.HashAlgorithm | utils.Prehashed = prehashed
-    elif isinstance(key, ec.EllipticCurvePublicKey) and key.curve.key_size > 256:
-        algorithm = hashes.SHA384() if key.curve.key_size <= 384 else hashes.SHA512()
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        algorithm = _EC_HASH.get(key.curve.name, hashes.SHA256())
     else:
         algorithm = hashes.SHA256()
     try:

@@ -39,7 +39,7 @@ def _service(url: str, start: datetime) -> dict[str, Any]:
     }
 
 
-def client_trust_config(  # noqa: PLR0913  (one value per service, all keyword-only)
+def client_trust_config(
     *,
     fulcio_url: str,
     rekor_url: str,
@@ -83,4 +83,3 @@ def client_trust_config(  # noqa: PLR0913  (one value per service, all keyword-o
         "trustedRoot": trusted_root,
         "signingConfig": signing_config,
     }
-

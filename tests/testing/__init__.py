@@ -1,0 +1,1 @@
+"""Tests of pyprov.testing (the local Sigstore instance and its fixtures)."""
