@@ -21,6 +21,7 @@ test: check pytest
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 pytest: $(STAMP)

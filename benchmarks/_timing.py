@@ -19,12 +19,14 @@ def alternate(runs: int, *contenders: Callable[[], float]) -> list[list[float]]:
     """Run the contenders in turn, ``runs`` rounds, so that drift hits them equally."""
     times: list[list[float]] = [[] for _ in contenders]
     for _ in range(runs):
-        for slot, contender in zip(times, contenders):
+        for slot, contender in zip(times, contenders, strict=True):
             slot.append(contender())
     return times
 
 
-def report(name: str, ours: list[float], theirs: list[float], their_name: str, limit: float | None = None) -> None:
+def report(
+    name: str, ours: list[float], theirs: list[float], their_name: str, limit: float | None = None
+) -> None:
     """Print medians and the ratio ours/theirs (lower is better)."""
     mine, other = statistics.median(ours), statistics.median(theirs)
     ratio = mine / other

@@ -30,19 +30,46 @@ def main() -> None:
         def pyprov() -> float:
             out = Path(scratch) / "pyprov"
             shutil.rmtree(out, ignore_errors=True)
-            return wall_time([sys.executable, "-m", "pyprov", "build", "-q", "--installer", args.installer,
-                              "--outdir", str(out / "dist"), str(source)])
+            return wall_time(
+                [
+                    sys.executable,
+                    "-m",
+                    "pyprov",
+                    "build",
+                    "-q",
+                    "--installer",
+                    args.installer,
+                    "--outdir",
+                    str(out / "dist"),
+                    str(source),
+                ]
+            )
 
         def python_m_build() -> float:
             out = Path(scratch) / "build"
             shutil.rmtree(out, ignore_errors=True)
-            return wall_time([sys.executable, "-m", "build", "--installer", args.installer,
-                              "--outdir", str(out), str(source)])
+            return wall_time(
+                [
+                    sys.executable,
+                    "-m",
+                    "build",
+                    "--installer",
+                    args.installer,
+                    "--outdir",
+                    str(out),
+                    str(source),
+                ]
+            )
 
         pyprov(), python_m_build()  # warm the installer caches for both
         ours, theirs = alternate(args.runs, pyprov, python_m_build)
-    report(f"pyprov build ({args.fixture}, {args.installer}, {args.runs} runs)", ours, theirs,
-           "python -m build", limit=1.05)
+    report(
+        f"pyprov build ({args.fixture}, {args.installer}, {args.runs} runs)",
+        ours,
+        theirs,
+        "python -m build",
+        limit=1.05,
+    )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,10 @@ def main() -> None:
             args.runs, lambda: pyprov_hash(path), lambda: wall_time(["sha256sum", str(path)])
         )
     report(f"hash {args.size_mib} MiB (sha256+sha512)", ours, theirs, "sha256sum", limit=1 / 0.9)
-    print(f"peak memory growth while hashing: {pyprov_hash.max_rss_growth_kib / 1024:.1f} MiB"
-          f" (outer process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
+    print(
+        f"peak memory growth while hashing: {pyprov_hash.max_rss_growth_kib / 1024:.1f} MiB"
+        f" (outer process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

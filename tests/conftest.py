@@ -7,7 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +45,24 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def git(cwd: Path, *args: str) -> str:
     """Run real git with a fixed identity; return stdout."""
     done = subprocess.run(
-        ["git", "-c", "user.name=pyprov tests", "-c", "user.email=tests@example.invalid",
-         "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
+        [
+            "git",
+            "-c",
+            "user.name=pyprov tests",
+            "-c",
+            "user.email=tests@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            *args,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 
@@ -87,13 +102,12 @@ def validate_record(record_schema: dict[str, Any]) -> Callable[[Any], None]:
 
 
 @pytest.fixture
-def no_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start without any CI credentials or GitHub Actions context from the machine running the tests."""
-    from pyprov._internal.environ import is_credential
-
     import os
+
+    from pyprov._internal.environ import is_credential
 
     for name in list(os.environ):
         if is_credential(name) or name.startswith(("GITHUB_", "RUNNER_")) or name == "SOURCE_DATE_EPOCH":
             monkeypatch.delenv(name)
-    yield

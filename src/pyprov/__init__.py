@@ -53,7 +53,26 @@ _EXPORTS = {
     "Source": "pyprov.record",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Artifact",
+    "BuildEnvironment",
+    "BuildEvent",
+    "BuildFailedError",
+    "BuildOptions",
+    "BuildRecord",
+    "BuildResult",
+    "Digests",
+    "GitHubContext",
+    "GitSource",
+    "InstalledDistribution",
+    "Invocation",
+    "OutputError",
+    "ProjectError",
+    "PyprovError",
+    "Source",
+    "__version__",
+    "build_project",
+]
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes are of any type

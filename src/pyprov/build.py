@@ -13,14 +13,13 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pyprov._internal import environ, files
 from pyprov._internal.git import git_source
@@ -41,14 +40,19 @@ from pyprov.record import (
     BuildEnvironment,
     BuildRecord,
     DistributionKind,
-    FileList,
-    Installer,
+    GitHubContext,
     InstalledDistribution,
+    Installer,
     Invocation,
     Source,
 )
 
+if TYPE_CHECKING:
+    from build import ProjectBuilder
+    from build.env import DefaultIsolatedEnv
+
 Clock = Callable[[], datetime]
+_T = TypeVar("_T")
 _Config = dict[str, str | list[str]] | None
 
 RECORD_SUFFIX = ".build.json"
@@ -165,9 +169,7 @@ def build_project(
                 except (files.UnsafeArchiveError, OSError) as error:
                     raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
                 wheel = builder.build("wheel", project)
-            wheel_source = Source(
-                path=str(srcdir), git=git, sdist=reference, sdist_file_list=file_list
-            )
+            wheel_source = Source(path=str(srcdir), git=git, sdist=reference, sdist_file_list=file_list)
             built.append(("wheel", wheel, wheel_source, reference))
 
         records = [
@@ -176,7 +178,7 @@ def build_project(
         ]
         contexts = [
             _write_evidence(record, result.path, evidence_stage, options.evidence_writers)
-            for record, (_, result, _, _) in zip(records, built)
+            for record, (_, result, _, _) in zip(records, built, strict=True)
         ]
         run_staged = []
         for run_writer in options.run_evidence_writers:
@@ -230,9 +232,9 @@ class _Builder:
     def build(self, kind: DistributionKind, srcdir: Path) -> _Built:
         started = _rfc3339(self.now())
         output: list[str] = []
-        runner = _capturing_runner(output, lambda line: self.on_event(BuildEvent(
-            distribution=kind, step="output", message=line
-        )))
+        runner = _capturing_runner(
+            output, lambda line: self.on_event(BuildEvent(distribution=kind, step="output", message=line))
+        )
         config = dict(self.options.config_settings) or None
         try:
             if self.options.isolation:
@@ -247,7 +249,9 @@ class _Builder:
             if transform.applies_to(kind):
                 transform.transform(path, environment)
         self.on_event(BuildEvent(distribution=kind, step="built", message=path.name))
-        return _Built(path=path, environment=environment, started_on=started, finished_on=_rfc3339(self.now()))
+        return _Built(
+            path=path, environment=environment, started_on=started, finished_on=_rfc3339(self.now())
+        )
 
     def _build_isolated(
         self, kind: DistributionKind, srcdir: Path, runner: _Runner, config: _Config
@@ -267,10 +271,14 @@ class _Builder:
                 ) from error
             except subprocess.CalledProcessError as error:
                 raise _install_failed(kind, error) from error
-            builder = _project_builder(kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, runner))
+            builder = _project_builder(
+                kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, runner)
+            )
             requires = tuple(sorted(builder.build_system_requires))
             reports = self._install(kind, env, requires)
-            backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
+            backend_requires = tuple(
+                sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config)))
+            )
             reports += self._install(kind, env, backend_requires)
             # The environment is deleted when this block ends: list it now.
             installed = installed_distributions(venv_site_packages(Path(env.path)), installer_reports=reports)
@@ -291,14 +299,18 @@ class _Builder:
                 f"missing build requirements for the {kind} without isolation: {unmet}",
                 hint="install them, or build without --no-isolation",
             )
-        backend_requires = tuple(sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config))))
+        backend_requires = tuple(
+            sorted(_backend_call(kind, lambda: builder.get_requires_for_build(kind, config)))
+        )
         installed = installed_distributions()
         self.on_event(BuildEvent(distribution=kind, step="backend", message=_backend_name(builder)))
         path = Path(_backend_call(kind, lambda: builder.build(kind, self.stage, config)))
         requires = tuple(sorted(builder.build_system_requires))
         return path, _environment(builder, None, requires, backend_requires, installed)
 
-    def _install(self, kind: DistributionKind, env: Any, requirements: Sequence[str]) -> list[Mapping[str, Any]]:  # noqa: ANN401
+    def _install(
+        self, kind: DistributionKind, env: DefaultIsolatedEnv, requirements: Sequence[str]
+    ) -> list[Mapping[str, Any]]:
         if not requirements:
             return []
         self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requirements)))
@@ -306,7 +318,11 @@ class _Builder:
             report = Path(scratch) / "report.json"
             # pip writes an installation report, with the hash of every file it installed,
             # where PIP_REPORT says; uv has no such report (the record says so by omission).
-            context = environ.environ_set("PIP_REPORT", str(report)) if self.options.installer == "pip" else nullcontext()
+            context = (
+                environ.environ_set("PIP_REPORT", str(report))
+                if self.options.installer == "pip"
+                else nullcontext()
+            )
             try:
                 with context:
                     env.install(requirements)
@@ -323,11 +339,19 @@ class _Builder:
 def _capturing_runner(output: list[str], on_line: Callable[[str], None]) -> _Runner:
     """A pyproject-hooks runner: credentials filtered out, output captured line by line."""
 
-    def run(cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
+    def run(
+        cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None
+    ) -> None:
         env = environ.without_credentials({**os.environ, **(extra_environ or {})})
         with subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, errors="replace",
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
         ) as process:
             try:
                 assert process.stdout is not None  # noqa: S101 - set by stdout=PIPE
@@ -361,7 +385,7 @@ def _check_project(srcdir: Path) -> None:
     _project_builder("sdist", lambda: build.ProjectBuilder(srcdir))
 
 
-def _project_builder(kind: DistributionKind, make: Callable[[], Any]) -> Any:  # noqa: ANN401
+def _project_builder(kind: DistributionKind, make: Callable[[], ProjectBuilder]) -> ProjectBuilder:
     import build  # noqa: PLC0415
 
     try:
@@ -372,7 +396,7 @@ def _project_builder(kind: DistributionKind, make: Callable[[], Any]) -> Any:  #
         raise BuildFailedError(f"building the {kind} failed: {error}") from error
 
 
-def _backend_call(kind: DistributionKind, call: Callable[[], Any]) -> Any:  # noqa: ANN401
+def _backend_call(kind: DistributionKind, call: Callable[[], _T]) -> _T:
     import build  # noqa: PLC0415
 
     try:
@@ -391,18 +415,18 @@ def _install_failed(kind: DistributionKind, error: subprocess.CalledProcessError
     )
 
 
-def _backend_name(builder: Any) -> str:  # noqa: ANN401
-    return str(builder._backend)  # noqa: SLF001 - pypa/build exposes the backend name only here
+def _backend_name(builder: ProjectBuilder) -> str:
+    return str(builder._backend)
 
 
 def _environment(
-    builder: Any,  # noqa: ANN401
+    builder: ProjectBuilder,
     installer: Installer | None,
     requires: tuple[str, ...],
     backend_requires: tuple[str, ...],
     installed: tuple[InstalledDistribution, ...],
 ) -> BuildEnvironment:
-    system = builder._build_system  # noqa: SLF001 - the parsed, validated build-system table
+    system = builder._build_system
     return BuildEnvironment(
         isolated=installer is not None,
         installer=installer,
@@ -420,7 +444,7 @@ def _record(
     source: Source,
     built_from: ArtifactReference | None,
     options: BuildOptions,
-    github: Any,  # noqa: ANN401
+    github: GitHubContext | None,
     epoch: int | None,
 ) -> BuildRecord:
     stat = built.path.stat()

@@ -43,4 +43,3 @@ class OutputError(PyprovError):
     """An output or evidence file could not be written."""
 
     exit_code: ClassVar[int] = 3
-

@@ -28,5 +28,5 @@ class BuildEvent:
 EventHandler = Callable[[BuildEvent], None]
 
 
-def ignore_event(event: BuildEvent) -> None:  # noqa: ARG001 - the default handler drops everything
+def ignore_event(event: BuildEvent) -> None:
     """Drop an event (the default handler)."""

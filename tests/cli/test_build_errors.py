@@ -77,18 +77,23 @@ def test_failing_backend_shows_its_output_then_one_error_line(project: Callable[
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert "fixture backend: deliberate failure" in lines
-    assert lines[-1] == "error: building the sdist failed: Backend subprocess exited when trying to invoke build_sdist"
+    assert (
+        lines[-1]
+        == "error: building the sdist failed: Backend subprocess exited when trying to invoke build_sdist"
+    )
     assert "Traceback" in result.stderr  # the backend's own, shown as its output
     assert "pyprov/" not in result.stderr  # but none of pyprov's
     assert_nothing_written(source / "dist", source / "evidence")
 
 
 @pytest.mark.network
-def test_failing_wheel_after_a_good_sdist_leaves_nothing(project: Callable[..., Path], tmp_path: Path) -> None:
+def test_failing_wheel_after_a_good_sdist_leaves_nothing(project: Callable[..., Path]) -> None:
     """The sdist built fine, the wheel failed: the run is all or nothing."""
     source = project("hatchling-pure")
     pyproject = source / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + '\n[tool.hatch.build.targets.wheel.hooks.custom]\npath = "missing.py"\n')
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.hatch.build.targets.wheel.hooks.custom]\npath = "missing.py"\n'
+    )
     result = run("build", str(source))
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[-1].startswith("error: building the ")
@@ -151,8 +156,12 @@ def test_ctrl_c_in_the_middle_of_a_build(project: Callable[..., Path], tmp_path:
     env = {**os.environ, "PYPROV_FIXTURE_STARTED": str(started)}
     # A terminal's Ctrl-C sends SIGINT to the whole foreground process group: do the same.
     process = subprocess.Popen(
-        [*PYPROV, "build", str(source)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
+        [*PYPROV, "build", str(source)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     deadline = time.monotonic() + 120
@@ -182,11 +191,18 @@ def test_json_output_and_quiet(project: Callable[..., Path]) -> None:
 @pytest.mark.network
 def test_plain_progress_and_summary_when_not_a_terminal(project: Callable[..., Path]) -> None:
     source = project("flit-core")
-    result = run("build", "--sdist", str(source), cwd=source)
+    result = run("build", "--sdist", "--provenance-bundle", str(source), cwd=source)
     assert result.returncode == 0, result.stderr
     assert "* sdist: creating isolated environment (venv+pip)" in result.stderr
     assert "* sdist: running the backend (flit_core.buildapi)" in result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "built 1 artifact:"
-    assert lines[1].startswith("  dist/pyprov_fixture_flit-1.0.0.tar.gz  ")
-    assert lines[2] == "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.build.json"
+    assert lines[1].startswith("  dist/pyprov_fixture_flit-1.0.0.tar.gz  778 B  sha256:")
+    assert lines[2:5] == [
+        "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.build.json",
+        "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.intoto.json",
+        "evidence for all artifacts: evidence/pyprov.intoto.json",
+    ]
+    assert lines[5].startswith("provenance: SLSA Build L1 (the provenance is unsigned")
+    statement = json.loads((source / "evidence" / "pyprov.intoto.json").read_text())
+    assert [subject["name"] for subject in statement["subject"]] == ["pyprov_fixture_flit-1.0.0.tar.gz"]

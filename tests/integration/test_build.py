@@ -77,7 +77,9 @@ def test_output_directory_holds_only_distributions(hatchling_build: Path) -> Non
     assert sorted(p.suffix for p in (hatchling_build / "dist").iterdir()) == [".gz", ".whl"]
     twine = subprocess.run(
         [sys.executable, "-m", "twine", "check", "--strict", *map(str, (hatchling_build / "dist").iterdir())],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert twine.returncode == 0, twine.stdout + twine.stderr
 
@@ -137,7 +139,8 @@ def test_artifacts_are_identical_to_python_m_build(hatchling_build: Path, tmp_pa
     shutil.copytree(hatchling_build, source, ignore=shutil.ignore_patterns("dist", "evidence"))
     subprocess.run(
         [sys.executable, "-m", "build", "--outdir", str(tmp_path / "reference"), str(source)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     reference = {p.name: sha256(p) for p in (tmp_path / "reference").iterdir()}
     ours = {p.name: sha256(p) for p in (hatchling_build / "dist").iterdir()}
@@ -173,7 +176,9 @@ def test_the_credential_fixture_does_detect_credentials(project: Callable[..., P
     env = {**os.environ, "SIGSTORE_ID_TOKEN": "sigstore-secret"}
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "out"), str(source)],
-        check=True, env=env, capture_output=True,
+        check=True,
+        env=env,
+        capture_output=True,
     )
     with zipfile.ZipFile(next((tmp_path / "out").glob("*.whl"))) as archive:
         assert json.loads(archive.read("credential_reader/found_credentials.json")) == {
@@ -212,7 +217,9 @@ def test_other_backends(
 
 
 def test_wheel_only_with_uv_and_settings(
-    project: Callable[..., Path], validate_record: Callable[[Any], None], monkeypatch: pytest.MonkeyPatch,
+    project: Callable[..., Path],
+    validate_record: Callable[[Any], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = project("hatchling-pure")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

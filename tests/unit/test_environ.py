@@ -10,9 +10,17 @@ from pyprov._internal.urls import strip_credentials
 
 @pytest.mark.parametrize(
     "name",
-    ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "SIGSTORE_ID_TOKEN",
-     "SIGSTORE_IDENTITY_TOKEN", "GITHUB_TOKEN", "TWINE_PASSWORD", "CI_JOB_JWT_V2", "MY_ID_TOKEN",
-     "some_oidc_thing"],
+    [
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "SIGSTORE_ID_TOKEN",
+        "SIGSTORE_IDENTITY_TOKEN",
+        "GITHUB_TOKEN",
+        "TWINE_PASSWORD",
+        "CI_JOB_JWT_V2",
+        "MY_ID_TOKEN",
+        "some_oidc_thing",
+    ],
 )
 def test_credentials_are_recognised(name: str) -> None:
     assert environ.is_credential(name)
@@ -44,11 +52,18 @@ def test_credentials_come_back_after_an_error(monkeypatch: pytest.MonkeyPatch) -
 
 def test_github_context_only_inside_github_actions() -> None:
     assert environ.github_context({"GITHUB_REPOSITORY": "o/r"}) is None
-    context = environ.github_context({
-        "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc", "GITHUB_REF": "refs/tags/v1",
-        "GITHUB_WORKFLOW_REF": "o/r/.github/workflows/release.yml@refs/tags/v1", "GITHUB_RUN_ID": "7",
-        "GITHUB_RUN_ATTEMPT": "1", "RUNNER_ENVIRONMENT": "github-hosted",
-    })
+    context = environ.github_context(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_SHA": "abc",
+            "GITHUB_REF": "refs/tags/v1",
+            "GITHUB_WORKFLOW_REF": "o/r/.github/workflows/release.yml@refs/tags/v1",
+            "GITHUB_RUN_ID": "7",
+            "GITHUB_RUN_ATTEMPT": "1",
+            "RUNNER_ENVIRONMENT": "github-hosted",
+        }
+    )
     assert context is not None
     assert context.server_url == "https://github.com"
     assert context.workflow_ref == "o/r/.github/workflows/release.yml@refs/tags/v1"

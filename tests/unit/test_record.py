@@ -32,8 +32,15 @@ def make_record() -> BuildRecord:
         ),
         source=Source(
             path="/src/demo",
-            git=GitSource(commit="d" * 40, remote="https://example.com/r.git", ref="refs/heads/main",
-                          tags=("v1.0",), dirty=True, modified=("x.py",), subdirectory="pkg"),
+            git=GitSource(
+                commit="d" * 40,
+                remote="https://example.com/r.git",
+                ref="refs/heads/main",
+                tags=("v1.0",),
+                dirty=True,
+                modified=("x.py",),
+                subdirectory="pkg",
+            ),
             sdist=ArtifactReference(filename="demo-1.0.tar.gz", sha256="c" * 64),
             sdist_file_list=FileList(sha256="e" * 64, count=3),
         ),
@@ -42,8 +49,15 @@ def make_record() -> BuildRecord:
             installer="pip",
             backend="hatchling.build",
             build_system_requires=("hatchling",),
-            installed=(InstalledDistribution(name="hatchling", version="1.0", wheel_sha256="f" * 64,
-                                             url="https://files.example/h.whl", record_sha256="0" * 64),),
+            installed=(
+                InstalledDistribution(
+                    name="hatchling",
+                    version="1.0",
+                    wheel_sha256="f" * 64,
+                    url="https://files.example/h.whl",
+                    record_sha256="0" * 64,
+                ),
+            ),
         ),
         invocation=Invocation(
             pyprov_version="0.1",
@@ -57,9 +71,16 @@ def make_record() -> BuildRecord:
             source_date_epoch=1700000000,
             started_on="2026-01-01T00:00:00Z",
             finished_on="2026-01-01T00:00:05Z",
-            github=GitHubContext(server_url="https://github.com", repository="o/r", sha="d" * 40,
-                                 ref="refs/tags/v1.0", workflow_ref="o/r/.github/workflows/r.yml@refs/tags/v1.0",
-                                 run_id="1", run_attempt="2", runner_environment="github-hosted"),
+            github=GitHubContext(
+                server_url="https://github.com",
+                repository="o/r",
+                sha="d" * 40,
+                ref="refs/tags/v1.0",
+                workflow_ref="o/r/.github/workflows/r.yml@refs/tags/v1.0",
+                run_id="1",
+                run_attempt="2",
+                runner_environment="github-hosted",
+            ),
         ),
     )
 

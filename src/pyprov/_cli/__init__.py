@@ -75,11 +75,19 @@ def _remember(flag: str) -> Callable[[click.Context, click.Parameter, bool], boo
 _VERBOSE, _QUIET = "pyprov.verbose", "pyprov.quiet"
 
 verbose_option = click.option(
-    "-v", "--verbose", is_flag=True, expose_value=False, callback=_remember(_VERBOSE),
+    "-v",
+    "--verbose",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember(_VERBOSE),
     help="Show backend output as it runs, and tracebacks.",
 )
 quiet_option = click.option(
-    "-q", "--quiet", is_flag=True, expose_value=False, callback=_remember(_QUIET),
+    "-q",
+    "--quiet",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember(_QUIET),
     help="Show nothing but the result and errors.",
 )
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-
-from typing import TYPE_CHECKING
 
 from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
 
@@ -22,26 +21,53 @@ SECRET_OPTIONS: frozenset[str] = frozenset()
 @click.command("build")
 @click.argument("srcdir", type=click.Path(path_type=Path), default=".", required=False)
 @click.option(
-    "-o", "--outdir", type=click.Path(path_type=Path), envvar="PYPROV_OUTDIR", show_envvar=True,
+    "-o",
+    "--outdir",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_OUTDIR",
+    show_envvar=True,
     help="Where distributions go (only distributions and PEP 740 attestations).  [default: SRCDIR/dist]",
 )
 @click.option(
-    "--evidence-dir", type=click.Path(path_type=Path), envvar="PYPROV_EVIDENCE_DIR", show_envvar=True,
+    "--evidence-dir",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
     help="Where build records and other evidence go.  [default: evidence/ beside OUTDIR]",
 )
 @click.option("-s", "--sdist", is_flag=True, help="Build an sdist (from SRCDIR).")
 @click.option("-w", "--wheel", is_flag=True, help="Build a wheel (from SRCDIR).")
 @click.option(
-    "-C", "--config-setting", "config_settings", multiple=True, metavar="KEY[=VALUE]",
+    "-C",
+    "--config-setting",
+    "config_settings",
+    multiple=True,
+    metavar="KEY[=VALUE]",
     help="Pass a setting to the backend; repeat a key to pass a list.",
 )
 @click.option(
-    "--installer", type=click.Choice(["pip", "uv"]), default="pip", show_default=True,
-    envvar="PYPROV_INSTALLER", show_envvar=True, help="Installer of the isolated environments.",
+    "--installer",
+    type=click.Choice(["pip", "uv"]),
+    default="pip",
+    show_default=True,
+    envvar="PYPROV_INSTALLER",
+    show_envvar=True,
+    help="Installer of the isolated environments.",
 )
 @click.option(
-    "-n", "--no-isolation", is_flag=True, envvar="PYPROV_NO_ISOLATION", show_envvar=True,
+    "-n",
+    "--no-isolation",
+    is_flag=True,
+    envvar="PYPROV_NO_ISOLATION",
+    show_envvar=True,
     help="Build in the current environment (its requirements must be installed).",
+)
+@click.option(
+    "--provenance-bundle",
+    is_flag=True,
+    envvar="PYPROV_PROVENANCE_BUNDLE",
+    show_envvar=True,
+    help="Also write EVIDENCE_DIR/pyprov.intoto.json: one statement with every artifact as a subject.",
 )
 @verbose_option
 @quiet_option
@@ -57,17 +83,20 @@ def build_command(
     config_settings: tuple[str, ...],
     installer: Installer,
     no_isolation: bool,
+    provenance_bundle: bool,
     as_json: bool,
 ) -> None:
     """Build SRCDIR (default: .) as `python -m build` does, and record the build.
 
     By default the sdist is built, then the wheel from the unpacked sdist, each in a
     fresh isolated environment. --sdist and --wheel build only those, from SRCDIR.
-    Each artifact gets EVIDENCE_DIR/<artifact>.build.json.
+    Each artifact gets its build record EVIDENCE_DIR/<artifact>.build.json and its
+    SLSA provenance EVIDENCE_DIR/<artifact>.intoto.json.
     """
     # The library is imported when a command runs, not for --help.
     from pyprov._cli import render  # noqa: PLC0415
     from pyprov.build import BuildOptions, build_project  # noqa: PLC0415
+    from pyprov.provenance import ProvenanceBundleWriter, ProvenanceWriter, build_level  # noqa: PLC0415
 
     distributions: tuple[DistributionKind, ...] = (
         *(("sdist",) if sdist else ()),
@@ -82,13 +111,15 @@ def build_command(
         installer=installer,
         isolation=not no_isolation,
         argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
+        evidence_writers=(ProvenanceWriter(),),
+        run_evidence_writers=(ProvenanceBundleWriter(),) if provenance_bundle else (),
     )
     with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
     if as_json:
         click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
     else:
-        render.build_summary(result)
+        render.build_summary(result, build_level(*result.records))
 
 
 def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:

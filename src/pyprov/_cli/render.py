@@ -7,11 +7,15 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pyprov.build import BuildResult
 from pyprov.events import BuildEvent, EventHandler, ignore_event
+
+if TYPE_CHECKING:
+    from pyprov.build import BuildResult
+    from pyprov.provenance import BuildLevel
 
 _STEPS = {
     "environment": "creating isolated environment ({message})",
@@ -64,27 +68,43 @@ def _plain_handler(verbose: bool) -> EventHandler:
     return handle
 
 
-def build_summary(result: BuildResult) -> None:
-    """Print the artifacts with sizes, SHA-256 and evidence files on stdout."""
+def build_summary(result: BuildResult, level: BuildLevel) -> None:
+    """Print the artifacts with sizes, SHA-256 and evidence files on stdout, then the SLSA level."""
     rows = [
-        (_display(path), _size(record.artifact.size), record.artifact.digests.sha256, _display(evidence))
-        for record, path, evidence in zip(result.records, result.artifacts, result.record_files)
+        (
+            _display(path),
+            _size(record.artifact.size),
+            record.artifact.digests.sha256,
+            "\n".join(_display(item) for item in evidence),
+        )
+        for record, path, evidence in zip(
+            result.records, result.artifacts, result.evidence_files, strict=True
+        )
     ]
+    title = f"built {len(rows)} artifact{'s' if len(rows) != 1 else ''}"
+    footer = [f"evidence for all artifacts: {_display(path)}" for path in result.run_evidence_files]
+    footer.append(f"provenance: {level} ({level.reason})")
     if sys.stdout.isatty():
         from rich.console import Console  # noqa: PLC0415
         from rich.table import Table  # noqa: PLC0415
 
-        table = Table(title=f"built {len(rows)} artifact{'s' if len(rows) != 1 else ''}", title_justify="left")
+        table = Table(title=title, title_justify="left")
         for heading in ("artifact", "size", "sha256", "evidence"):
             table.add_column(heading, overflow="fold")
         for row in rows:
             table.add_row(*row)
-        Console().print(table)
+        console = Console()
+        console.print(table)
+        for line in footer:
+            console.print(line, highlight=False, markup=False)
         return
-    click.echo(f"built {len(rows)} artifact{'s' if len(rows) != 1 else ''}:")
+    click.echo(f"{title}:")
     for artifact, size, sha256, evidence in rows:
         click.echo(f"  {artifact}  {size}  sha256:{sha256}")
-        click.echo(f"    evidence: {evidence}")
+        for line in evidence.splitlines():
+            click.echo(f"    evidence: {line}")
+    for line in footer:
+        click.echo(line)
 
 
 def _display(path: Path) -> str:
@@ -95,9 +115,14 @@ def _display(path: Path) -> str:
 
 
 def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    if size < _KIB:
+        return f"{size} B"
+    value = size / _KIB
+    for unit in ("KiB", "MiB"):
+        if value < _KIB:
+            return f"{value:.1f} {unit}"
+        value /= _KIB
+    return f"{value:.1f} GiB"
+
+
+_KIB = 1024

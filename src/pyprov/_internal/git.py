@@ -12,6 +12,7 @@ from pyprov.record import GitSource
 # Read-only queries; fsmonitor hooks are switched off so that a query never runs a
 # repository-configured program.
 _GIT = ("git", "-c", "core.fsmonitor=false", "--no-optional-locks")
+_STATUS_CODE = len("XY ")
 
 
 def _git(cwd: Path, *args: str) -> str | None:
@@ -70,9 +71,9 @@ def _status_paths(status: str) -> tuple[str, ...]:
     entries = iter(status.split("\0"))
     paths = []
     for entry in entries:
-        if len(entry) < 4:
+        if len(entry) <= _STATUS_CODE:
             continue
-        paths.append(entry[3:])
+        paths.append(entry[_STATUS_CODE:])
         if entry[0] in "RC":
             next(entries, None)
     return tuple(sorted(paths))

@@ -1,0 +1,45 @@
+"""SLSA provenance: in-toto Statements v1 with an SLSA Provenance v1 predicate.
+
+pyprov's buildType (what each parameter means) is defined in ``docs/build-type-v1.md``;
+the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
+``schemas/slsa-provenance-v1.schema.json`` and ``schemas/pyprov-build-type-v1.schema.json``.
+"""
+
+from __future__ import annotations
+
+from pyprov.provenance._check import check_statement, load_statement
+from pyprov.provenance._level import BuildLevel, Signing, build_level
+from pyprov.provenance._statement import (
+    BUILD_TYPE,
+    LOCAL_BUILDER_ID,
+    PREDICATE_TYPE,
+    STATEMENT_TYPE,
+    dump_statement,
+    make_statement,
+    source_uri,
+)
+from pyprov.provenance._writers import (
+    BUNDLE_FILENAME,
+    PROVENANCE_SUFFIX,
+    ProvenanceBundleWriter,
+    ProvenanceWriter,
+)
+
+__all__ = [
+    "BUILD_TYPE",
+    "BUNDLE_FILENAME",
+    "LOCAL_BUILDER_ID",
+    "PREDICATE_TYPE",
+    "PROVENANCE_SUFFIX",
+    "STATEMENT_TYPE",
+    "BuildLevel",
+    "ProvenanceBundleWriter",
+    "ProvenanceWriter",
+    "Signing",
+    "build_level",
+    "check_statement",
+    "dump_statement",
+    "load_statement",
+    "make_statement",
+    "source_uri",
+]
