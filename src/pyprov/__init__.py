@@ -19,6 +19,8 @@ if TYPE_CHECKING:
         OutputError,
         ProjectError,
         PyprovError,
+        SigningError,
+        VerificationError,
     )
     from pyprov.events import BuildEvent
     from pyprov.record import (
@@ -41,6 +43,8 @@ _EXPORTS = {
     "OutputError": "pyprov.errors",
     "ProjectError": "pyprov.errors",
     "PyprovError": "pyprov.errors",
+    "SigningError": "pyprov.errors",
+    "VerificationError": "pyprov.errors",
     "BuildEvent": "pyprov.events",
     "Artifact": "pyprov.record",
     "BuildEnvironment": "pyprov.record",
@@ -69,7 +73,9 @@ __all__ = [
     "OutputError",
     "ProjectError",
     "PyprovError",
+    "SigningError",
     "Source",
+    "VerificationError",
     "__version__",
     "build_project",
 ]

@@ -43,3 +43,17 @@ class OutputError(PyprovError):
     """An output or evidence file could not be written."""
 
     exit_code: ClassVar[int] = 3
+
+
+class VerificationError(PyprovError):
+    """An artifact failed verification: its evidence does not prove what the policy asks."""
+
+    exit_code: ClassVar[int] = 4
+
+
+class SigningError(PyprovError):
+    """Signing failed (no identity, an unreachable or misbehaving Sigstore service, a bundle that
+    does not verify); nothing was left looking signed.
+    """
+
+    exit_code: ClassVar[int] = 5
