@@ -52,8 +52,10 @@ class VerificationError(PyprovError):
 
 
 class SigningError(PyprovError):
-    """Signing failed (no identity, an unreachable or misbehaving Sigstore service, a bundle that
-    does not verify); nothing was left looking signed.
+    """Signing failed; nothing was left looking signed.
+
+    No identity, an unreachable or misbehaving Sigstore service, or a bundle that does
+    not verify.
     """
 
     exit_code: ClassVar[int] = 5
