@@ -30,6 +30,7 @@ from pyprov.events import BuildEvent, EventHandler, ignore_event
 from pyprov.evidence import (
     ArtifactContext,
     ArtifactEvidenceWriter,
+    ArtifactSigner,
     ArtifactTransform,
     EvidenceFile,
     RunEvidenceWriter,
@@ -41,6 +42,7 @@ from pyprov.record import (
     BuildRecord,
     DistributionKind,
     GitHubContext,
+    GitSource,
     InstalledDistribution,
     Installer,
     Invocation,
@@ -87,6 +89,8 @@ class BuildOptions:
     """Run once after every artifact's evidence; each writes one file in the evidence directory."""
     transforms: tuple[ArtifactTransform, ...] = ()
     """Run on each artifact right after the backend built it, before it is hashed."""
+    signer: ArtifactSigner | None = None
+    """Signs the artifacts and their evidence after the build; ``None`` signs nothing."""
 
     @property
     def output_directory(self) -> Path:
@@ -112,6 +116,8 @@ class BuildResult:
     """Per artifact, in the order of ``records``: every evidence file, the build record first."""
     run_evidence_files: tuple[Path, ...] = ()
     """Files of the run evidence writers."""
+    signed_files: tuple[tuple[Path, ...], ...] = ()
+    """Per artifact, in the order of ``records``: the signer's files (empty when not signing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,37 +149,14 @@ def build_project(
     _make_directory(outdir, "output")
     _make_directory(evidence_dir, "evidence")
     git = git_source(srcdir)
-    # Every backend and installer subprocess inherits os.environ: signing credentials leave
-    # it for the whole build. The runner also filters the environment it passes on.
-    with (
-        environ.credentials_withheld(),
-        _staging(outdir) as stage,
-        _staging(evidence_dir) as evidence_stage,
-    ):
-        builder = _Builder(options, stage, on_event, now)
-        built: list[tuple[DistributionKind, _Built, Source, ArtifactReference | None]] = []
-        if options.distributions:
-            for kind in options.distributions:
-                result = builder.build(kind, srcdir)
-                files_ = files.sdist_file_list(result.path) if kind == "sdist" else None
-                built.append((kind, result, Source(path=str(srcdir), git=git, sdist_file_list=files_), None))
-        else:
-            sdist = builder.build("sdist", srcdir)
-            file_list = files.sdist_file_list(sdist.path)
-            source = Source(path=str(srcdir), git=git, sdist_file_list=file_list)
-            built.append(("sdist", sdist, source, None))
-            reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
-            with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
-                try:
-                    project = files.extract_sdist(sdist.path, Path(unpacked))
-                except (files.UnsafeArchiveError, OSError) as error:
-                    raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
-                wheel = builder.build("wheel", project)
-            wheel_source = Source(path=str(srcdir), git=git, sdist=reference, sdist_file_list=file_list)
-            built.append(("wheel", wheel, wheel_source, reference))
-
+    with _staging(outdir) as stage, _staging(evidence_dir) as evidence_stage:
+        # Every backend and installer subprocess inherits os.environ: signing credentials
+        # leave it until every backend has finished. The runner also filters what it passes on.
+        with environ.credentials_withheld():
+            built = _build_all(options, srcdir, git, _Builder(options, stage, on_event, now))
+        github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
         records = [
-            _record(kind, result, source, built_from, options, builder.github, builder.epoch)
+            _record(kind, result, source, built_from, options, github, epoch)
             for kind, result, source, built_from in built
         ]
         contexts = [
@@ -185,19 +168,72 @@ def build_project(
             path = evidence_stage / run_writer.filename
             _write_file(path, run_writer.render(contexts))
             run_staged.append(path)
+        signed = _sign(options.signer, contexts, stage, evidence_stage)
         artifacts = [_publish(result.path, outdir) for _, result, _, _ in built]
         evidence = tuple(
             tuple(_publish(item.path, evidence_dir) for item in context.evidence.values())
             for context in contexts
         )
         run_evidence = tuple(_publish(path, evidence_dir) for path in run_staged)
+        signed_files = tuple(
+            tuple(_publish(path, outdir if path.parent == stage else evidence_dir) for path in paths)
+            for paths in signed
+        )
     return BuildResult(
         records=tuple(records),
         artifacts=tuple(artifacts),
         record_files=tuple(paths[0] for paths in evidence),
         evidence_files=evidence,
         run_evidence_files=run_evidence,
+        signed_files=signed_files,
     )
+
+
+_Outcome = tuple[DistributionKind, "_Built", Source, ArtifactReference | None]
+
+
+def _build_all(
+    options: BuildOptions, srcdir: Path, git: GitSource | None, builder: _Builder
+) -> list[_Outcome]:
+    """Build what ``options`` asks for, in order: by default the sdist, then the wheel from it."""
+    built: list[_Outcome] = []
+    if options.distributions:
+        for kind in options.distributions:
+            result = builder.build(kind, srcdir)
+            files_ = files.sdist_file_list(result.path) if kind == "sdist" else None
+            built.append((kind, result, Source(path=str(srcdir), git=git, sdist_file_list=files_), None))
+    else:
+        sdist = builder.build("sdist", srcdir)
+        file_list = files.sdist_file_list(sdist.path)
+        source = Source(path=str(srcdir), git=git, sdist_file_list=file_list)
+        built.append(("sdist", sdist, source, None))
+        reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
+        with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
+            try:
+                project = files.extract_sdist(sdist.path, Path(unpacked))
+            except (files.UnsafeArchiveError, OSError) as error:
+                raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
+            wheel = builder.build("wheel", project)
+        wheel_source = Source(path=str(srcdir), git=git, sdist=reference, sdist_file_list=file_list)
+        built.append(("wheel", wheel, wheel_source, reference))
+    return built
+
+
+def _sign(
+    signer: ArtifactSigner | None, contexts: Sequence[ArtifactContext], stage: Path, evidence_stage: Path
+) -> list[list[Path]]:
+    """Stage the signer's files: PEP 740 attestations beside the artifacts, bundles with the evidence."""
+    if signer is None:
+        return [[] for _ in contexts]
+    staged = []
+    for files_ in signer.sign(contexts):
+        paths = []
+        for signed_file in files_:
+            path = (stage if signed_file.location == "output" else evidence_stage) / signed_file.filename
+            _write_file(path, signed_file.content)
+            paths.append(path)
+        staged.append(paths)
+    return staged
 
 
 def _write_evidence(
@@ -226,8 +262,6 @@ class _Builder:
         self.stage = stage
         self.on_event = on_event
         self.now = now
-        self.github = environ.github_context(os.environ)
-        self.epoch = environ.source_date_epoch(os.environ)
 
     def build(self, kind: DistributionKind, srcdir: Path) -> _Built:
         started = _rfc3339(self.now())

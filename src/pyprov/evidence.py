@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pyprov.record import BuildEnvironment, BuildRecord, DistributionKind
 
@@ -68,4 +68,26 @@ class ArtifactTransform(Protocol):
 
     def transform(self, artifact: Path, environment: BuildEnvironment) -> None:
         """Rewrite ``artifact`` in place (atomically)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignedFile:
+    """A file a signer made: beside the artifact (``output``) or in the evidence directory."""
+
+    location: Literal["output", "evidence"]
+    filename: str
+    content: bytes
+
+
+class ArtifactSigner(Protocol):
+    """Signs the artifacts and their evidence once the build has finished.
+
+    It runs after the build environments are gone and the credentials are back in the
+    environment, while outputs are still staged: its files are published with the rest,
+    or, when it raises, nothing is.
+    """
+
+    def sign(self, contexts: Sequence[ArtifactContext]) -> Sequence[Sequence[SignedFile]]:
+        """Return, per artifact in order, the files to write."""
         ...

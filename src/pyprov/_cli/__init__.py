@@ -106,8 +106,10 @@ def main() -> None:
 
 def _register() -> None:
     from pyprov._cli.build import build_command  # noqa: PLC0415
+    from pyprov._cli.signing import sign_command  # noqa: PLC0415
 
     main.add_command(build_command)
+    main.add_command(sign_command)
 
 
 _register()

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
+from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
 
 if TYPE_CHECKING:
     from pyprov.record import DistributionKind, Installer
-
-SECRET_OPTIONS: frozenset[str] = frozenset()
-"""Options whose values never reach a record (none yet: signing options join here)."""
 
 
 @click.command("build")
@@ -69,12 +67,21 @@ SECRET_OPTIONS: frozenset[str] = frozenset()
     show_envvar=True,
     help="Also write EVIDENCE_DIR/pyprov.intoto.json: one statement with every artifact as a subject.",
 )
+@click.option(
+    "--sign/--no-sign",
+    default=False,
+    envvar="PYPROV_SIGN",
+    show_envvar=True,
+    help="Sign the artifacts, their provenance and SBOMs with Sigstore after the build.",
+)
+@signing_options
 @verbose_option
 @quiet_option
 @click.option("--json", "as_json", is_flag=True, help="Print the build records as JSON on stdout.")
 @click.pass_context
 def build_command(
     ctx: click.Context,
+    /,
     srcdir: Path,
     outdir: Path | None,
     evidence_dir: Path | None,
@@ -84,19 +91,35 @@ def build_command(
     installer: Installer,
     no_isolation: bool,
     provenance_bundle: bool,
+    sign: bool,
     as_json: bool,
+    **signing: Any,  # noqa: ANN401 - the signing options, passed on as they are
 ) -> None:
     """Build SRCDIR (default: .) as `python -m build` does, and record the build.
 
     By default the sdist is built, then the wheel from the unpacked sdist, each in a
     fresh isolated environment. --sdist and --wheel build only those, from SRCDIR.
     Each artifact gets its build record EVIDENCE_DIR/<artifact>.build.json and its
-    SLSA provenance EVIDENCE_DIR/<artifact>.intoto.json.
+    SLSA provenance EVIDENCE_DIR/<artifact>.intoto.json. With --sign, after the
+    build: <artifact>.sigstore.json, <artifact>.intoto.sigstore.json and the PEP 740
+    OUTDIR/<artifact>.slsa.attestation that `twine upload --attestations` sends.
     """
     # The library is imported when a command runs, not for --help.
     from pyprov._cli import render  # noqa: PLC0415
     from pyprov.build import BuildOptions, build_project  # noqa: PLC0415
-    from pyprov.provenance import ProvenanceBundleWriter, ProvenanceWriter, build_level  # noqa: PLC0415
+    from pyprov.provenance import (  # noqa: PLC0415
+        ProvenanceBundleWriter,
+        ProvenanceWriter,
+        Signing,
+        build_level,
+    )
+    from pyprov.signing import SigstoreSigner  # noqa: PLC0415
+
+    signer = SigstoreSigner(signing_policy(**signing)) if sign else None
+    # The level the statements claim: L2 needs the hosted platform's own identity.
+    level_signing: Signing = "unsigned"
+    if signer is not None:
+        level_signing = "hosted-identity" if signer.policy.identity.is_github_actions else "personal-identity"
 
     distributions: tuple[DistributionKind, ...] = (
         *(("sdist",) if sdist else ()),
@@ -111,15 +134,20 @@ def build_command(
         installer=installer,
         isolation=not no_isolation,
         argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
-        evidence_writers=(ProvenanceWriter(),),
-        run_evidence_writers=(ProvenanceBundleWriter(),) if provenance_bundle else (),
+        evidence_writers=(ProvenanceWriter(signing=level_signing),),
+        run_evidence_writers=(ProvenanceBundleWriter(signing=level_signing),) if provenance_bundle else (),
+        signer=signer,
     )
     with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
     if as_json:
         click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
     else:
-        render.build_summary(result, build_level(*result.records))
+        render.build_summary(result, build_level(*result.records, signing=level_signing))
+        if signer is not None and signer.result is not None:
+            render.signing_summary(signer.result, [path for paths in result.signed_files for path in paths])
+        else:
+            click.echo("not signed (use --sign to sign with Sigstore)")
 
 
 def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:

@@ -16,6 +16,7 @@ from pyprov.events import BuildEvent, EventHandler, ignore_event
 if TYPE_CHECKING:
     from pyprov.build import BuildResult
     from pyprov.provenance import BuildLevel
+    from pyprov.signing import SigningResult
 
 _STEPS = {
     "environment": "creating isolated environment ({message})",
@@ -126,3 +127,12 @@ def _size(size: int) -> str:
 
 
 _KIB = 1024
+
+
+def signing_summary(result: SigningResult, files: list[Path]) -> None:
+    """Print who signed, against which instance, and the files signing wrote."""
+    click.echo(
+        f"signed by {result.identity} (issuer {result.issuer}) on {result.instance}; every bundle verified"
+    )
+    for path in files:
+        click.echo(f"  {_display(path)}")

@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 from pyprov.record import BuildRecord
 
-Signing = Literal["unsigned", "hosted-identity", "isolated-reusable-workflow"]
+Signing = Literal["unsigned", "personal-identity", "hosted-identity", "isolated-reusable-workflow"]
 """How the statement is signed.
 
-``unsigned``: not at all. ``hosted-identity``: with the CI platform's workload
+``unsigned``: not at all. ``personal-identity``: with an identity that is not a hosted
+build platform's (a person's, or a token given by hand). ``hosted-identity``: with the CI platform's workload
 identity (GitHub Actions OIDC) from the job that ran the build. ``isolated-reusable-workflow``:
 by pyprov's reusable workflow, whose build job has no access to the signing identity.
 """
@@ -57,6 +58,13 @@ def build_level(*records: BuildRecord, signing: Signing = "unsigned") -> BuildLe
             signing=signing,
             reason="the provenance is unsigned: anyone able to write the file could have written it "
             "(L2 needs it signed by a hosted build platform)",
+        )
+    if signing == "personal-identity":
+        return BuildLevel(
+            level=1,
+            signing=signing,
+            reason="signed with an identity that is not a hosted build platform's: the signature names "
+            "who vouches, but no platform attests how the build ran (L2 needs the CI's own identity)",
         )
     contexts = [record.invocation.github for record in records]
     if any(github is None for github in contexts):

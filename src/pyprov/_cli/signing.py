@@ -1,0 +1,109 @@
+"""Signing options shared by ``pyprov build --sign`` and ``pyprov sign``, and ``pyprov sign`` itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from pyprov._cli import quiet_option, verbose_option
+
+if TYPE_CHECKING:
+    from pyprov.signing import SigningPolicy
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+SECRET_OPTIONS = frozenset({"--identity-token"})
+"""Options whose values never reach a record or a log."""
+
+
+def signing_options(command: _F) -> _F:
+    """Add the options that choose the identity and the Sigstore instance."""
+    options = [
+        click.option(
+            "--identity-token",
+            metavar="TOKEN",
+            envvar="SIGSTORE_ID_TOKEN",
+            show_envvar=True,
+            help="OIDC identity token to sign with. Default: the CI platform's ambient credential, "
+            "else the browser flow on a terminal.",
+        ),
+        click.option("--staging", is_flag=True, help="Use Sigstore's staging instance."),
+        click.option(
+            "--trust-config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            envvar="PYPROV_TRUST_CONFIG",
+            show_envvar=True,
+            help="Sign against the instance this Sigstore client trust config describes.",
+        ),
+        click.option(
+            "--pep740-publish",
+            is_flag=True,
+            help="Also write <artifact>.publish.attestation (the PyPA publish action makes its own).",
+        ),
+        click.option(
+            "--expect-identity", metavar="ID", help="Refuse to sign unless the identity is exactly ID."
+        ),
+        click.option("--expect-issuer", metavar="URL", help="Refuse to sign unless the OIDC issuer is URL."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def signing_policy(
+    *,
+    identity_token: str | None,
+    staging: bool,
+    trust_config: Path | None,
+    pep740_publish: bool,
+    expect_identity: str | None,
+    expect_issuer: str | None,
+) -> SigningPolicy:
+    """Turn the signing options into a policy (nothing is contacted yet)."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.signing import Instance, SigningPolicy, identity_source  # noqa: PLC0415
+
+    if staging and trust_config is not None:
+        raise ProjectError("--staging and --trust-config choose different instances: give one")
+    if trust_config is not None:
+        instance = Instance(kind="trust-config", trust_config=trust_config)
+    else:
+        instance = Instance(kind="staging" if staging else "production")
+    return SigningPolicy(
+        instance=instance,
+        identity=identity_source(identity_token),
+        pep740_publish=pep740_publish,
+        expect_identity=expect_identity,
+        expect_issuer=expect_issuer,
+    )
+
+
+@click.command("sign")
+@click.argument("artifacts", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where bundles go, and where <artifact>.intoto.json / .cdx.json are looked for.  "
+    "[default: evidence/ beside each artifact's directory]",
+)
+@signing_options
+@verbose_option
+@quiet_option
+def sign_command(artifacts: tuple[Path, ...], evidence_dir: Path | None, **options: Any) -> None:  # noqa: ANN401
+    """Sign ARTIFACTS built elsewhere, with their provenance and SBOM when pyprov's evidence has them.
+
+    Each artifact gets EVIDENCE_DIR/<artifact>.sigstore.json, and where its statements
+    exist <artifact>.intoto.sigstore.json, <artifact>.cdx.sigstore.json and the PEP 740
+    <artifact>.slsa.attestation beside it. All are verified before any is written.
+    """
+    from pyprov.signing import sign_files  # noqa: PLC0415
+
+    result, signed = sign_files(list(artifacts), signing_policy(**options), evidence_dir=evidence_dir)
+    from pyprov._cli import render  # noqa: PLC0415
+
+    render.signing_summary(result, [path for item in signed for path in item.files])

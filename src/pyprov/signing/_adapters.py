@@ -1,0 +1,130 @@
+"""Signing as a step of ``pyprov build``, and signing files built elsewhere (``pyprov sign``)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyprov._internal.hashing import hash_file
+from pyprov.errors import OutputError, ProjectError
+from pyprov.evidence import ArtifactContext, SignedFile
+from pyprov.signing._sigstore import SigningPolicy, SigningResult, SigningSubject, sign_subjects
+
+PROVENANCE_SUFFIX = ".intoto.json"
+SBOM_SUFFIX = ".cdx.json"
+MAX_STATEMENT_BYTES = 64 << 20
+
+
+class SigstoreSigner:
+    """The :class:`~pyprov.evidence.ArtifactSigner` of ``pyprov build --sign``.
+
+    Signs each artifact, its provenance statement and its SBOM (as far as the evidence
+    writers made them). ``result`` holds the signer's identity afterwards.
+    """
+
+    def __init__(self, policy: SigningPolicy) -> None:
+        self.policy = policy
+        self.result: SigningResult | None = None
+
+    def sign(self, contexts: Sequence[ArtifactContext]) -> Sequence[Sequence[SignedFile]]:
+        """Sign every artifact of the build; see :func:`sign_subjects`."""
+        subjects = [
+            SigningSubject(
+                name=context.record.artifact.filename,
+                sha256=context.record.artifact.digests.sha256,
+                provenance=_read(context.evidence[PROVENANCE_SUFFIX].path)
+                if PROVENANCE_SUFFIX in context.evidence
+                else None,
+                sbom=_read(context.evidence[SBOM_SUFFIX].path) if SBOM_SUFFIX in context.evidence else None,
+            )
+            for context in contexts
+        ]
+        self.result = sign_subjects(subjects, self.policy)
+        return self.result.files
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignedArtifact:
+    """An artifact ``sign_files`` signed, and the files it wrote for it."""
+
+    artifact: Path
+    files: tuple[Path, ...]
+
+
+def sign_files(
+    artifacts: Sequence[Path], policy: SigningPolicy, *, evidence_dir: Path | None = None
+) -> tuple[SigningResult, tuple[SignedArtifact, ...]]:
+    """Sign files built elsewhere, with the statements about them pyprov finds in ``evidence_dir``.
+
+    ``evidence_dir`` defaults to ``evidence/`` beside each artifact's directory; an
+    ``<artifact>.intoto.json`` or ``<artifact>.cdx.json`` there is signed too. Bundles go
+    to the evidence directory, PEP 740 attestations beside the artifact. Every file is
+    written only after all artifacts are signed and verified; an error writes nothing.
+    """
+    subjects = []
+    for artifact in artifacts:
+        if not artifact.is_file():
+            raise ProjectError(f"{artifact} is not a file")
+        evidence = _evidence_dir(artifact, evidence_dir)
+        provenance, sbom = (
+            evidence / (artifact.name + PROVENANCE_SUFFIX),
+            evidence / (artifact.name + SBOM_SUFFIX),
+        )
+        subjects.append(
+            SigningSubject(
+                name=artifact.name,
+                sha256=hash_file(artifact).sha256,
+                provenance=_read(provenance) if provenance.is_file() else None,
+                sbom=_read(sbom) if sbom.is_file() else None,
+            )
+        )
+    result = sign_subjects(subjects, policy)
+    planned = [
+        (artifact, [(_directory(artifact, evidence_dir, item), item) for item in files])
+        for artifact, files in zip(artifacts, result.files, strict=True)
+    ]
+    return result, tuple(_write_all(planned))
+
+
+def _write_all(planned: list[tuple[Path, list[tuple[Path, SignedFile]]]]) -> list[SignedArtifact]:
+    """Write every file to a temporary name first, then rename them all: all or nothing."""
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        for _, items in planned:
+            for directory, item in items:
+                directory.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(dir=directory, prefix=f".{item.filename}.", suffix=".tmp")
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(item.content)
+                temporaries.append((Path(name), directory / item.filename))
+        for temporary, final in temporaries:
+            temporary.chmod(0o644)
+            temporary.replace(final)
+    except OSError as error:
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise OutputError(f"cannot write the signatures: {error.strerror or error}") from error
+    return [
+        SignedArtifact(artifact=artifact, files=tuple(directory / item.filename for directory, item in items))
+        for artifact, items in planned
+    ]
+
+
+def _evidence_dir(artifact: Path, evidence_dir: Path | None) -> Path:
+    return evidence_dir if evidence_dir is not None else artifact.parent.parent / "evidence"
+
+
+def _directory(artifact: Path, evidence_dir: Path | None, item: SignedFile) -> Path:
+    return artifact.parent if item.location == "output" else _evidence_dir(artifact, evidence_dir)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_STATEMENT_BYTES:
+            raise ProjectError(f"{path} is too large to sign as a statement")
+        return path.read_bytes()
+    except OSError as error:
+        raise ProjectError(f"cannot read {path}: {error.strerror or error}") from error
