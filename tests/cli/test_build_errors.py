@@ -198,11 +198,13 @@ def test_plain_progress_and_summary_when_not_a_terminal(project: Callable[..., P
     lines = result.stdout.splitlines()
     assert lines[0] == "built 1 artifact:"
     assert lines[1].startswith("  dist/pyprov_fixture_flit-1.0.0.tar.gz  778 B  sha256:")
-    assert lines[2:5] == [
+    assert lines[2:6] == [
         "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.build.json",
+        "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.cdx.json",
         "    evidence: evidence/pyprov_fixture_flit-1.0.0.tar.gz.intoto.json",
         "evidence for all artifacts: evidence/pyprov.intoto.json",
     ]
-    assert lines[5].startswith("provenance: SLSA Build L1 (the provenance is unsigned")
+    assert lines[6].startswith("provenance: SLSA Build L1 (the provenance is unsigned")
+    assert lines[7] == "not signed (use --sign to sign with Sigstore)"
     statement = json.loads((source / "evidence" / "pyprov.intoto.json").read_text())
     assert [subject["name"] for subject in statement["subject"]] == ["pyprov_fixture_flit-1.0.0.tar.gz"]

@@ -13,7 +13,9 @@ from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
 from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
 
 if TYPE_CHECKING:
+    from pyprov.evidence import ArtifactEvidenceWriter
     from pyprov.record import DistributionKind, Installer
+    from pyprov.sbom import SpecVersion
 
 
 @click.command("build")
@@ -61,6 +63,40 @@ if TYPE_CHECKING:
     help="Build in the current environment (its requirements must be installed).",
 )
 @click.option(
+    "--sbom-format",
+    type=click.Choice(["cyclonedx", "spdx", "both", "none"]),
+    default="cyclonedx",
+    show_default=True,
+    envvar="PYPROV_SBOM_FORMAT",
+    show_envvar=True,
+    help="SBOM of each artifact: <artifact>.cdx.json (CycloneDX), <artifact>.spdx.json (SPDX 2.3), "
+    "both, or none.",
+)
+@click.option(
+    "--sbom-spec",
+    type=click.Choice(["1.5", "1.6", "1.7"]),
+    default="1.6",
+    show_default=True,
+    envvar="PYPROV_SBOM_SPEC",
+    show_envvar=True,
+    help="CycloneDX version of the SBOMs.",
+)
+@click.option(
+    "--sbom-files",
+    is_flag=True,
+    envvar="PYPROV_SBOM_FILES",
+    show_envvar=True,
+    help="List every file of the wheel (from RECORD) with its hash in the CycloneDX SBOM.",
+)
+@click.option(
+    "--embed-sbom",
+    is_flag=True,
+    envvar="PYPROV_EMBED_SBOM",
+    show_envvar=True,
+    help="PEP 770: put an SBOM of the build environment and bundled content into the wheel's "
+    ".dist-info/sboms/ before it is hashed.",
+)
+@click.option(
     "--provenance-bundle",
     is_flag=True,
     envvar="PYPROV_PROVENANCE_BUNDLE",
@@ -90,6 +126,10 @@ def build_command(
     config_settings: tuple[str, ...],
     installer: Installer,
     no_isolation: bool,
+    sbom_format: str,
+    sbom_spec: SpecVersion,
+    sbom_files: bool,
+    embed_sbom: bool,
     provenance_bundle: bool,
     sign: bool,
     as_json: bool,
@@ -113,7 +153,18 @@ def build_command(
         Signing,
         build_level,
     )
+    from pyprov.sbom import CycloneDXWriter, EmbedSbomTransform, SPDXWriter  # noqa: PLC0415
     from pyprov.signing import SigstoreSigner  # noqa: PLC0415
+
+    # The SBOMs come first: the provenance names the evidence written before it as byproducts.
+    sbom_writers: list[ArtifactEvidenceWriter] = []
+    if sbom_format in ("cyclonedx", "both"):
+        sbom_writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
+    if sbom_format in ("spdx", "both"):
+        sbom_writers.append(SPDXWriter())
+    transforms = (
+        (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),) if embed_sbom else ()
+    )
 
     signer = SigstoreSigner(signing_policy(**signing)) if sign else None
     # The level the statements claim: L2 needs the hosted platform's own identity.
@@ -134,7 +185,8 @@ def build_command(
         installer=installer,
         isolation=not no_isolation,
         argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
-        evidence_writers=(ProvenanceWriter(signing=level_signing),),
+        evidence_writers=(*sbom_writers, ProvenanceWriter(signing=level_signing)),
+        transforms=transforms,
         run_evidence_writers=(ProvenanceBundleWriter(signing=level_signing),) if provenance_bundle else (),
         signer=signer,
     )
@@ -185,3 +237,11 @@ def redact(argv: list[str], secret_options: frozenset[str]) -> tuple[str, ...]:
         else:
             redacted.append(arg)
     return tuple(redacted)
+
+
+def _source_date_epoch() -> int | None:
+    import os  # noqa: PLC0415
+
+    from pyprov._internal.environ import source_date_epoch  # noqa: PLC0415
+
+    return source_date_epoch(os.environ)

@@ -1,0 +1,160 @@
+"""``pyprov sbom`` and ``pyprov inspect``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from pyprov._cli import quiet_option, verbose_option
+
+_SPECS = ["1.5", "1.6", "1.7"]
+
+
+@click.command("sbom")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--python",
+    "python",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_SBOM_PYTHON",
+    show_envvar=True,
+    help="Describe the environment of this interpreter (e.g. .venv/bin/python) instead of PATH.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_SBOM_OUTPUT",
+    show_envvar=True,
+    help="Write the SBOM to this file (atomically).  [default: stdout]",
+)
+@click.option(
+    "--sbom-spec",
+    "spec",
+    type=click.Choice(_SPECS),
+    default="1.6",
+    show_default=True,
+    envvar="PYPROV_SBOM_SPEC",
+    show_envvar=True,
+    help="CycloneDX version.",
+)
+@click.option(
+    "--sbom-format",
+    "output_format",
+    type=click.Choice(["cyclonedx", "spdx"]),
+    default="cyclonedx",
+    show_default=True,
+    envvar="PYPROV_SBOM_FORMAT",
+    show_envvar=True,
+    help="CycloneDX JSON or SPDX 2.3 JSON.",
+)
+@click.option(
+    "--sbom-files",
+    "files",
+    is_flag=True,
+    envvar="PYPROV_SBOM_FILES",
+    show_envvar=True,
+    help="List every file (from RECORD) with its hash.",
+)
+@verbose_option
+@quiet_option
+@click.pass_context
+def sbom_command(
+    ctx: click.Context,
+    path: Path | None,
+    python: Path | None,
+    output: Path | None,
+    spec: Literal["1.5", "1.6", "1.7"],
+    output_format: Literal["cyclonedx", "spdx"],
+    files: bool,
+) -> None:
+    """Write the SBOM of a wheel, an sdist (PATH) or an environment (--python).
+
+    The document is validated against the official CycloneDX schema before it is
+    written. With SOURCE_DATE_EPOCH set, the same input gives byte-identical output.
+    """
+    from pyprov._cli import is_quiet  # noqa: PLC0415
+    from pyprov._internal import environ  # noqa: PLC0415
+    from pyprov._internal import files as file_io  # noqa: PLC0415
+    from pyprov.errors import OutputError  # noqa: PLC0415
+    from pyprov.sbom import generate_sbom  # noqa: PLC0415
+
+    if (path is None) == (python is None):
+        raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
+    result = generate_sbom(
+        path,
+        python=python,
+        spec=spec,
+        output_format=output_format,
+        files=files,
+        source_date_epoch=environ.source_date_epoch(os.environ),
+    )
+    if not is_quiet(ctx):
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if output is None:
+        click.echo(result.content.decode(), nl=False)
+        return
+    try:
+        file_io.write_atomic(output.absolute(), result.content)
+    except OSError as error:
+        raise OutputError(f"cannot write {output}: {error.strerror or error}") from error
+    if not is_quiet(ctx):
+        click.echo(f"wrote {output}", err=True)
+
+
+def show_sbom(data: bytes, *, as_json: bool) -> None:
+    """Print the summary of a CycloneDX SBOM (``pyprov inspect FILE.cdx.json``)."""
+    import dataclasses  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from pyprov.sbom import summarize  # noqa: PLC0415
+
+    summary = summarize(data)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(summary), indent=2))
+        return
+    sections = _sections(summary)
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.console import Console  # noqa: PLC0415 - only on a terminal
+
+        console = Console()
+        for title, lines in sections:
+            console.print(f"[bold]{title}[/]", highlight=False)
+            for line in lines:
+                console.print(f"  {line}", markup=False, highlight=False)
+        return
+    for title, lines in sections:
+        click.echo(title)
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+def _sections(summary: object) -> list[tuple[str, list[str]]]:
+    from pyprov.sbom import SbomSummary  # noqa: PLC0415
+
+    assert isinstance(summary, SbomSummary)  # noqa: S101
+    total = sum(count for _, count in summary.components)
+    subject = summary.subject or "(no subject: an environment)"
+    head = [f"CycloneDX {summary.spec_version}"]
+    if summary.subject_sha256:
+        head.append(f"sha256:{summary.subject_sha256}")
+    return [
+        (subject, head),
+        (f"components: {total}", [f"{kind}: {count}" for kind, count in summary.components]),
+        (f"declared requirements: {len(summary.requirements)}", list(summary.requirements)),
+        (f"licenses: {len(summary.licenses)}", [f"{name} ({count})" for name, count in summary.licenses]),
+        (
+            f"bundled content: {len(summary.bundled)}",
+            [f"{name} ({count} components inside)" if count else name for name, count in summary.bundled],
+        ),
+        (
+            f"build environment: {len(summary.build_environment)} distributions",
+            list(summary.build_environment) + [f"step: {step}" for step in summary.build_steps],
+        ),
+        *([(f"warnings: {len(summary.warnings)}", list(summary.warnings))] if summary.warnings else []),
+    ]

@@ -1,0 +1,142 @@
+"""The CycloneDX description of one distribution file: what pyprov built, or any wheel/sdist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cyclonedx.model import Property
+from cyclonedx.model.component import Component, ComponentScope, ComponentType
+from packageurl import PackageURL
+
+from pyprov._internal.hashing import hash_file
+from pyprov.evidence import ArtifactContext
+from pyprov.record import Digests
+from pyprov.sbom.bundled import Grafts, bundled_components, file_component
+from pyprov.sbom.cyclonedx import (
+    DocumentParts,
+    distribution_component,
+    serial_number,
+    timestamp_from,
+)
+from pyprov.sbom.formulation import FormulationInput, formulation
+from pyprov.sbom.model import Contents, Distribution
+from pyprov.sbom.purl import pypi_purl
+from pyprov.sbom.validation import SpecVersion
+from pyprov.sbom.wheel import read_distribution
+
+
+def requirement_components(distribution: Distribution, root_ref: str) -> list[Component]:
+    """One component per ``Requires-Dist``: a declared range, with no version.
+
+    The specifier, extras and marker are kept as properties; requirements that only
+    apply with an extra are ``optional``.
+    """
+    components = []
+    for requirement in distribution.requires:
+        properties = [Property(name="pyprov:requirement", value=requirement.raw)]
+        if requirement.specifier:
+            properties.append(Property(name="pyprov:requirement:specifier", value=requirement.specifier))
+        if requirement.extras:
+            properties.append(Property(name="pyprov:requirement:extras", value=",".join(requirement.extras)))
+        if requirement.marker:
+            properties.append(Property(name="pyprov:requirement:marker", value=requirement.marker))
+        optional = requirement.marker is not None and "extra" in requirement.marker
+        components.append(
+            Component(
+                type=ComponentType.LIBRARY,
+                name=requirement.name,
+                bom_ref=f"{root_ref}#requires:{requirement.raw}",
+                purl=PackageURL.from_string(pypi_purl(requirement.name)),
+                scope=ComponentScope.OPTIONAL if optional else ComponentScope.REQUIRED,
+                description="declared requirement: a version range, not a resolved version",
+                properties=properties,
+            )
+        )
+    return components
+
+
+def describe_contents(
+    contents: Contents,
+    *,
+    filename: str,
+    digests: Digests | None,
+    spec: SpecVersion,
+    tool_version: str,
+    timestamp: datetime | None,
+    formulation_data: list[dict[str, Any]] | None = None,
+) -> DocumentParts:
+    """The parts of the document describing ``contents`` read from the file ``filename``.
+
+    ``digests`` are the file's (``None`` for an SBOM embedded in the file itself).
+    """
+    distribution = contents.distribution
+    warnings = list(contents.warnings)
+    root_ref = pypi_purl(distribution.name, distribution.version, file_name=filename)
+    files = [file_component(entry, f"{root_ref}#file", ComponentType.FILE) for entry in contents.files]
+    root = distribution_component(
+        distribution, bom_ref=root_ref, purl=root_ref, digests=digests, nested=files, warnings=warnings
+    )
+    requirements = requirement_components(distribution, root_ref)
+    grafts: Grafts = {}
+    bundled = bundled_components(contents, f"{root_ref}#bundled", warnings, grafts)
+    components = requirements + bundled
+    return DocumentParts(
+        spec=spec,
+        serial=serial_number(digests.sha256) if digests else None,
+        timestamp=timestamp,
+        tool_version=tool_version,
+        root=root,
+        components=components,
+        dependencies={root_ref: [str(c.bom_ref.value) for c in components]},
+        formulation=formulation_data,
+        warnings=warnings,
+        grafts=grafts,
+    )
+
+
+def describe_built_artifact(context: ArtifactContext, *, spec: SpecVersion, files: bool) -> DocumentParts:
+    """The document of an artifact ``pyprov build`` just built, with its formulation."""
+    record = context.record
+    contents = read_distribution(context.artifact, files=files)
+    invocation = record.invocation
+    distribution = contents.distribution
+    root_ref = pypi_purl(distribution.name, distribution.version, file_name=record.artifact.filename)
+    deterministic = invocation.source_date_epoch is not None
+    data = formulation(
+        record.environment,
+        FormulationInput(
+            kind=record.artifact.kind,
+            name=distribution.name,
+            version=distribution.version,
+            artifact_ref=root_ref,
+            source=record.source,
+            started_on=None if deterministic else invocation.started_on,
+            finished_on=None if deterministic else invocation.finished_on,
+        ),
+    )
+    return describe_contents(
+        contents,
+        filename=record.artifact.filename,
+        digests=record.artifact.digests,
+        spec=spec,
+        tool_version=invocation.pyprov_version,
+        timestamp=timestamp_from(invocation.source_date_epoch, invocation.finished_on),
+        formulation_data=data,
+    )
+
+
+def describe_file(path: Path, *, spec: SpecVersion, files: bool, timestamp: datetime) -> DocumentParts:
+    """The document of any wheel or sdist (no build record, so no formulation)."""
+    from pyprov import __version__  # noqa: PLC0415
+
+    contents = read_distribution(path, files=files)
+    return describe_contents(
+        contents,
+        filename=path.name,
+        digests=hash_file(path),
+        spec=spec,
+        tool_version=__version__,
+        timestamp=timestamp,
+    )

@@ -1,0 +1,70 @@
+"""``pyprov sbom``: the SBOM of a wheel, an sdist or an environment pyprov did not build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from pyprov.sbom.artifact import describe_file
+from pyprov.sbom.cyclonedx import build_document, timestamp_from
+from pyprov.sbom.environment import describe_environment, read_environment
+from pyprov.sbom.model import SbomError
+from pyprov.sbom.spdx import render_spdx
+from pyprov.sbom.validation import SpecVersion, validate_cyclonedx
+
+OutputFormat = Literal["cyclonedx", "spdx"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SbomResult:
+    """A generated, validated SBOM and the warnings met while reading the input."""
+
+    content: bytes
+    format: OutputFormat
+    warnings: tuple[str, ...] = ()
+
+
+def generate_sbom(
+    path: Path | None = None,
+    *,
+    python: Path | None = None,
+    spec: SpecVersion = "1.6",
+    output_format: OutputFormat = "cyclonedx",
+    files: bool = False,
+    source_date_epoch: int | None = None,
+    now: datetime | None = None,
+) -> SbomResult:
+    """Describe the wheel or sdist at ``path``, or the environment of the interpreter ``python``.
+
+    Exactly one of them is given. The timestamp is ``source_date_epoch`` when set, else
+    ``now``. Raises :class:`~pyprov.sbom.model.SbomError` for unusable input.
+    """
+    from pyprov import __version__  # noqa: PLC0415
+
+    if (path is None) == (python is None):
+        raise SbomError("give either a wheel/sdist path or --python, not both or neither")
+    timestamp = timestamp_from(source_date_epoch, now or datetime.now(timezone.utc))
+    if python is not None:
+        environment = read_environment(python, files=files)
+        parts = describe_environment(environment, spec=spec, timestamp=timestamp, tool_version=__version__)
+        name = f"environment of {python}"
+    else:
+        assert path is not None  # noqa: S101 - checked above
+        if not path.is_file():
+            raise SbomError(f"{path} is not a file", hint="pass a wheel (.whl) or an sdist (.tar.gz)")
+        parts = describe_file(path, spec=spec, files=files, timestamp=timestamp)
+        name = path.name
+    document = build_document(parts)
+    validate_cyclonedx(document, spec)
+    warnings = tuple(sorted(set(parts.warnings)))
+    if output_format == "spdx":
+        return SbomResult(content=render_spdx(document, name=name), format="spdx", warnings=warnings)
+    return SbomResult(content=_dump(document), format="cyclonedx", warnings=warnings)
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    import json  # noqa: PLC0415
+
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

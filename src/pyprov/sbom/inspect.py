@@ -1,0 +1,120 @@
+"""A readable summary of a CycloneDX document: counts, licenses, bundled content, build environment."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pyprov.sbom.model import SbomError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SbomSummary:
+    """What ``pyprov inspect`` shows."""
+
+    spec_version: str
+    subject: str | None
+    """``name version`` of ``metadata.component``."""
+    subject_sha256: str | None
+    components: tuple[tuple[str, int], ...]
+    """(type, count) of every component, nested ones included."""
+    requirements: tuple[str, ...]
+    licenses: tuple[tuple[str, int], ...]
+    """(license, number of components declaring it), most common first."""
+    bundled: tuple[tuple[str, int], ...]
+    """(embedded SBOM, vendored package or grafted library, number of components inside)."""
+    build_environment: tuple[str, ...]
+    """``name==version`` of each build environment distribution (from formulation)."""
+    build_steps: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def summarize(data: bytes) -> SbomSummary:
+    """Summarise a CycloneDX JSON document; raise :class:`SbomError` for anything else."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise SbomError(f"not JSON: {error}") from error
+    if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
+        raise SbomError(
+            "not a CycloneDX JSON document (bomFormat is not CycloneDX)",
+            hint="pyprov inspect reads .cdx.json files",
+        )
+    metadata = document.get("metadata") or {}
+    root = metadata.get("component") if isinstance(metadata.get("component"), dict) else None
+    top = [c for c in document.get("components") or [] if isinstance(c, dict)]
+    everything = list(_walk(([root] if root else []) + top))
+    types = Counter(str(c.get("type", "?")) for c in everything)
+    licenses = Counter(name for c in everything for name in _license_names(c))
+    requirements = tuple(
+        sorted(
+            _property(c, "pyprov:requirement") or str(c.get("name"))
+            for c in top
+            if _property(c, "pyprov:requirement")
+        )
+    )
+    bundled = tuple(
+        sorted(
+            (_bundled_label(c), len(list(_walk(c.get("components") or []))))
+            for c in top
+            if "#bundled" in str(c.get("bom-ref", ""))
+        )
+    )
+    environment, steps = [], []
+    for formula in document.get("formulation") or []:
+        environment += [
+            f"{c.get('name')}=={c.get('version')}"
+            for c in formula.get("components") or []
+            if c.get("type") != "file"
+        ]
+        steps += [str(s.get("name")) for w in formula.get("workflows") or [] for s in w.get("steps") or []]
+    sha256 = next(
+        (h.get("content") for h in (root or {}).get("hashes") or [] if h.get("alg") == "SHA-256"), None
+    )
+    return SbomSummary(
+        spec_version=str(document.get("specVersion")),
+        subject=f"{root.get('name')} {root.get('version', '')}".strip() if root else None,
+        subject_sha256=sha256,
+        components=tuple(sorted(types.items())),
+        requirements=requirements,
+        licenses=tuple(sorted(licenses.items(), key=lambda item: (-item[1], item[0]))),
+        bundled=bundled,
+        build_environment=tuple(sorted(environment)),
+        build_steps=tuple(steps),
+        warnings=tuple(
+            p.get("value", "") for p in metadata.get("properties") or [] if p.get("name") == "pyprov:warning"
+        ),
+    )
+
+
+def _bundled_label(component: dict[str, Any]) -> str:
+    location = _property(component, "pyprov:vendored:location")
+    if location:
+        return f"{component.get('name')} {component.get('version') or ''} (vendored in {location})".replace(
+            "  ", " "
+        )
+    return _property(component, "pyprov:file:path") or str(component.get("name"))
+
+
+def _walk(components: list[Any]) -> Iterator[dict[str, Any]]:
+    pending = list(components)
+    while pending:
+        component = pending.pop()
+        if isinstance(component, dict):
+            yield component
+            pending.extend(component.get("components") or [])
+
+
+def _license_names(component: dict[str, Any]) -> Iterator[str]:
+    for item in component.get("licenses") or []:
+        if "expression" in item:
+            yield str(item["expression"])
+        elif isinstance(item.get("license"), dict):
+            yield str(item["license"].get("id") or item["license"].get("name"))
+
+
+def _property(component: dict[str, Any], name: str) -> str | None:
+    return next((p.get("value") for p in component.get("properties") or [] if p.get("name") == name), None)

@@ -1,0 +1,198 @@
+"""SPDX 2.3 JSON with the same facts as pyprov's CycloneDX document, converted from it.
+
+Packages for the subject, its declared requirements, bundled content, and the build
+environment; relationships ``DESCRIBES``, ``DEPENDS_ON``, ``CONTAINS``,
+``BUILD_DEPENDENCY_OF`` and ``GENERATED_FROM``. Files are not listed (SPDX 2.3 wants a
+SHA-1 for every file, which RECORD does not give). purls are written with the
+``PACKAGE-MANAGER`` category, as the SPDX 2.3 JSON schema spells it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+_ALGORITHMS = {
+    "SHA-1": "SHA1",
+    "SHA-256": "SHA256",
+    "SHA-384": "SHA384",
+    "SHA-512": "SHA512",
+    "MD5": "MD5",
+    "SHA3-256": "SHA3-256",
+    "SHA3-384": "SHA3-384",
+    "SHA3-512": "SHA3-512",
+    "BLAKE2b-256": "BLAKE2b-256",
+    "BLAKE2b-384": "BLAKE2b-384",
+    "BLAKE2b-512": "BLAKE2b-512",
+    "BLAKE3": "BLAKE3",
+}
+_PURPOSES = {
+    "application": "APPLICATION",
+    "framework": "FRAMEWORK",
+    "library": "LIBRARY",
+    "file": "FILE",
+    "container": "CONTAINER",
+    "operating-system": "OPERATING-SYSTEM",
+    "device": "DEVICE",
+    "firmware": "FIRMWARE",
+    "platform": "OTHER",
+    "data": "OTHER",
+}
+
+
+def spdx_id(bom_ref: str) -> str:
+    """A stable SPDX identifier for a CycloneDX bom-ref."""
+    return "SPDXRef-" + hashlib.sha256(bom_ref.encode()).hexdigest()[:24]
+
+
+def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
+    """Convert a pyprov CycloneDX document (JSON) to an SPDX 2.3 document (JSON)."""
+    metadata = cyclonedx.get("metadata", {})
+    root = metadata.get("component")
+    packages: dict[str, dict[str, Any]] = {}
+    relationships: set[tuple[str, str, str]] = set()
+    for component, parent in _walk(root, cyclonedx.get("components", [])):
+        if component.get("type") == "file" and parent is not None and parent is root:
+            continue  # --sbom-files entries: SPDX files need SHA-1, see the module docstring
+        packages[component["bom-ref"]] = _package(component)
+        if parent is not None:
+            relationships.add((spdx_id(parent["bom-ref"]), "CONTAINS", spdx_id(component["bom-ref"])))
+    top = [root["bom-ref"]] if root else [c["bom-ref"] for c in cyclonedx.get("components", [])]
+    relationships.update(("SPDXRef-DOCUMENT", "DESCRIBES", spdx_id(ref)) for ref in top)
+    for dependency in cyclonedx.get("dependencies", []):
+        for target in dependency.get("dependsOn", []):
+            if dependency["ref"] in packages and target in packages:
+                relationships.add((spdx_id(dependency["ref"]), "DEPENDS_ON", spdx_id(target)))
+    for formula in cyclonedx.get("formulation", []):
+        for component in formula.get("components", []):
+            packages[component["bom-ref"]] = _package(component)
+            if root is None:
+                continue
+            kind = "GENERATED_FROM" if component.get("type") == "file" else "BUILD_DEPENDENCY_OF"
+            pair = (spdx_id(root["bom-ref"]), spdx_id(component["bom-ref"]))
+            relationships.add(
+                (pair[0], kind, pair[1]) if kind == "GENERATED_FROM" else (pair[1], kind, pair[0])
+            )
+    serial = str(
+        cyclonedx.get(
+            "serialNumber",
+            "urn:uuid:" + hashlib.sha256(json.dumps(cyclonedx, sort_keys=True).encode()).hexdigest()[:32],
+        )
+    ).rsplit(":", 1)[-1]
+    timestamp = str(metadata.get("timestamp") or "1970-01-01T00:00:00Z")
+    tools = metadata.get("tools", {}).get("components", [])
+    creators = [f"Tool: {tool.get('name')}-{tool.get('version')}" for tool in tools] or ["Tool: pyprov"]
+    document: dict[str, Any] = {
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": name,
+        "documentNamespace": f"https://spdx.org/spdxdocs/pyprov/{_safe(name)}-{serial}",
+        "creationInfo": {"created": _spdx_time(timestamp), "creators": creators},
+        "packages": sorted(packages.values(), key=lambda p: p["SPDXID"]),
+        "relationships": [
+            {"spdxElementId": a, "relationshipType": kind, "relatedSpdxElement": b}
+            for a, kind, b in sorted(relationships)
+        ],
+    }
+    warnings = [p["value"] for p in metadata.get("properties", []) if p.get("name") == "pyprov:warning"]
+    if warnings:
+        document["comment"] = "pyprov warnings: " + "; ".join(warnings)
+    return document
+
+
+def _walk(
+    root: dict[str, Any] | None, components: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    pending: list[tuple[dict[str, Any], dict[str, Any] | None]] = [(c, None) for c in components]
+    if root:
+        pending.append((root, None))
+    while pending:
+        component, parent = pending.pop()
+        yield component, parent
+        pending.extend((child, component) for child in component.get("components", []))
+
+
+def _package(component: dict[str, Any]) -> dict[str, Any]:
+    package: dict[str, Any] = {
+        "SPDXID": spdx_id(component["bom-ref"]),
+        "name": component.get("name") or "unnamed",
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": False,
+        "licenseConcluded": "NOASSERTION",
+        "licenseDeclared": "NOASSERTION",
+        "copyrightText": "NOASSERTION",
+        "primaryPackagePurpose": _PURPOSES.get(str(component.get("type")), "OTHER"),
+    }
+    if component.get("version"):
+        package["versionInfo"] = component["version"]
+    if component.get("description"):
+        package["summary"] = component["description"]
+    checksums = [
+        {"algorithm": _ALGORITHMS[h["alg"]], "checksumValue": h["content"]}
+        for h in component.get("hashes", [])
+        if h.get("alg") in _ALGORITHMS
+    ]
+    if checksums:
+        package["checksums"] = checksums
+    if component.get("purl"):
+        package["externalRefs"] = [
+            {
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": component["purl"],
+            }
+        ]
+    declared, comment = _licenses(component.get("licenses", []))
+    package["licenseDeclared"] = declared
+    if comment:
+        package["licenseComments"] = comment
+    notes = [
+        f"{p['name']}={p['value']}"
+        for p in component.get("properties", [])
+        if str(p.get("name", "")).startswith("pyprov:requirement")
+    ]
+    if notes:
+        package["comment"] = "; ".join(notes)
+    return package
+
+
+def _licenses(licenses: list[dict[str, Any]]) -> tuple[str, str | None]:
+    ids, names = [], []
+    for item in licenses:
+        if "expression" in item:
+            expression = str(item["expression"])
+            if "LicenseRef-" in expression or "DocumentRef-" in expression:
+                return "NOASSERTION", f"declared: {expression}"
+            return expression, None
+        inner = item.get("license", {})
+        if inner.get("id"):
+            ids.append(inner["id"])
+        elif inner.get("name"):
+            names.append(inner["name"])
+    if len(ids) == 1 and not names:
+        return ids[0], None
+    if ids or names:
+        return "NOASSERTION", "declared: " + ", ".join(ids + names)
+    return "NOASSERTION", None
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name)
+
+
+def _spdx_time(timestamp: str) -> str:
+    """SPDX wants ``YYYY-MM-DDThh:mm:ssZ``."""
+    from datetime import datetime, timezone  # noqa: PLC0415
+
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_spdx(cyclonedx: dict[str, Any], *, name: str) -> bytes:
+    """The SPDX 2.3 JSON bytes (sorted keys, deterministic)."""
+    return (
+        json.dumps(to_spdx(cyclonedx, name=name), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode()
