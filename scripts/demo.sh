@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# `make demo`: build a fixture project with pyprov, end to end, and show what it recorded.
+# `make demo`: pyprov end to end on a sample project: build, SBOM, provenance, signing against the
+# bundled local Sigstore instance (insecure, for tests and demos only), and verification of the
+# result with the real sigstore CLI.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pyprov-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+sigstore_pid=""
+cleanup() {
+    if [ -n "$sigstore_pid" ]; then kill "$sigstore_pid" 2>/dev/null || true; wait "$sigstore_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 echo "== a sample project, as a git checkout: $work/project"
 cp -r "$here/fixtures/hatchling-pure" "$work/project"
@@ -12,26 +19,38 @@ git -C "$work/project" add .
 git -C "$work/project" -c user.name=demo -c user.email=demo@example.invalid commit -q -m "sample project"
 git -C "$work/project" tag v1.0.0
 
-echo "== pyprov build (sdist, then the wheel from the sdist, each in an isolated environment)"
-(cd "$work/project" && pyprov build)
+echo "== a local Sigstore instance on 127.0.0.1 (python -m pyprov.testing.sigstore serve)"
+python -m pyprov.testing.sigstore serve --dir "$work/sigstore" > "$work/sigstore.log" 2>&1 &
+sigstore_pid=$!
+for _ in $(seq 100); do [ -f "$work/sigstore/identity_token" ] && break; sleep 0.1; done
+[ -f "$work/sigstore/identity_token" ] || { cat "$work/sigstore.log"; exit 1; }
+trust_config="$work/sigstore/trust_config.json"
 
 echo
-echo "== the wheel's build record, abridged (full file: evidence/<wheel>.build.json)"
-python - "$work/project/evidence" <<'PY'
-import json, pathlib, sys
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.whl.build.json")):
-    record = json.loads(path.read_text())
-    env, src, inv = record["environment"], record["source"], record["invocation"]
-    print(f"artifact     {record['artifact']['filename']}  sha256:{record['artifact']['digests']['sha256']}")
-    print(f"built from   {record['artifact']['builtFrom']['filename']}")
-    print(f"source       git {src['git']['commit'][:12]} {src['git']['ref']} tags={src['git']['tags']} dirty={src['git']['dirty']}")
-    print(f"backend      {env['backend']} (requires {', '.join(env['buildSystemRequires'])})")
-    print(f"environment  {len(env['installed'])} distributions, captured before it was deleted:")
-    for dist in env["installed"]:
-        print(f"               {dist['name']}=={dist['version']}  wheel sha256:{(dist['wheelSha256'] or '-')[:16]}…")
-    print(f"python       {inv['pythonImplementation']} {inv['pythonVersion']} on {inv['platform']}")
-PY
+echo "== pyprov build --sign: sdist, then the wheel from the sdist, SBOMs, provenance, signatures"
+(cd "$work/project" && SIGSTORE_ID_TOKEN=$(cat "$work/sigstore/identity_token") \
+    pyprov build --sign --trust-config "$trust_config")
 
 echo
-echo "== twine check accepts the output directory as it is"
+echo "== the wheel's provenance, for people (pyprov inspect)"
+pyprov inspect "$work/project/evidence/"*.whl.intoto.json | sed -n '1,24p'
+
+echo
+echo "== its SBOM (pyprov inspect)"
+pyprov inspect "$work/project/evidence/"*.whl.cdx.json
+
+echo
+echo "== an independent check: the sigstore CLI verifies every signature pyprov wrote"
+for artifact in "$work/project/dist/"*.whl "$work/project/dist/"*.tar.gz; do
+    name=$(basename "$artifact")
+    for bundle in "$name.sigstore.json" "$name.intoto.sigstore.json" "$name.cdx.sigstore.json"; do
+        python -m sigstore --trust-config "$trust_config" verify identity \
+            --cert-identity signer@example.com --cert-oidc-issuer https://oidc.local-sigstore.invalid \
+            --bundle "$work/project/evidence/$bundle" "$artifact" > /dev/null
+        echo "  verified $bundle"
+    done
+done
+
+echo
+echo "== twine check accepts the output directory as it is (distributions and PEP 740 attestations)"
 twine check "$work/project/dist/"*
