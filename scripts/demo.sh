@@ -52,5 +52,26 @@ for artifact in "$work/project/dist/"*.whl "$work/project/dist/"*.tar.gz; do
 done
 
 echo
+echo "== pyprov verify, as a consumer would before installing: signature, signer, provenance, SBOM"
+pyprov verify --identity signer@example.com --issuer https://oidc.local-sigstore.invalid \
+    --trust-config "$trust_config" --require provenance,sbom "$work/project/dist/"*.whl "$work/project/dist/"*.tar.gz \
+    > "$work/verify.txt" 2>&1
+grep -E '^(✓|✗) |^verified|^signer' "$work/verify.txt"
+echo "  ($(grep -c '✓' "$work/verify.txt") checks passed; the full report lists each one)"
+
+echo
+echo "== ... and it refuses the wheel with one byte changed (exit code 4)"
+wheel=$(ls "$work/project/dist/"*.whl)
+python -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 1; open(p, 'wb').write(b)" "$wheel"
+if pyprov verify --identity signer@example.com --issuer https://oidc.local-sigstore.invalid \
+    --trust-config "$trust_config" "$wheel" > "$work/verify.txt" 2>&1; then
+    echo "the tampered wheel was accepted: this must not happen"; exit 1
+else
+    status=$?
+fi
+grep '✗' "$work/verify.txt" | head -3
+echo "pyprov verify exit code: $status"
+
+echo
 echo "== twine check accepts the output directory as it is (distributions and PEP 740 attestations)"
 twine check "$work/project/dist/"*

@@ -90,6 +90,30 @@ def test_build_sign_end_to_end_keeps_credentials_from_the_backend(
     assert level["signing"] == "personal-identity"
     assert level["level"] == 1
 
+    # pyprov verify closes the loop, then refuses the same wheel with one byte changed.
+    verify = [
+        *PYPROV,
+        "verify",
+        "--identity",
+        "rm@example.com",
+        "--issuer",
+        EMAIL_ISSUER,
+        "--trust-config",
+        str(local_sigstore.trust_config_path),
+        "--require",
+        "provenance,sbom",
+    ]
+    done = subprocess.run([*verify, *map(str, artifacts)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verified 2 of 2 artifacts" in done.stdout + done.stderr
+    wheel = next(p for p in artifacts if p.suffix == ".whl")
+    data = bytearray(wheel.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    wheel.write_bytes(bytes(data))
+    done = subprocess.run([*verify, str(wheel)], capture_output=True, text=True, check=False)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
 
 @pytest.mark.usefixtures("no_credentials")
 def test_github_ambient_identity_is_fetched_after_the_build(

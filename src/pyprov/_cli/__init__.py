@@ -1,8 +1,8 @@
 """The ``pyprov`` command line: click commands over the library, and the one error handler.
 
 Exit codes (documented in the README): 0 success; 1 the build failed; 2 bad input or
-usage; 3 an output could not be written; 70 an unexpected internal error; 130
-interrupted.
+usage (pyprov could not run); 3 an output could not be written; 4 verification failed;
+5 signing failed; 70 an unexpected internal error; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main() -> None:
     """Build Python distributions and turn the build into verifiable evidence.
 
     Exit codes: 0 ok, 1 build failed, 2 bad input, 3 cannot write outputs,
-    70 internal error, 130 interrupted.
+    4 verification failed, 5 signing failed, 70 internal error, 130 interrupted.
     """
 
 
@@ -109,10 +109,12 @@ def _register() -> None:
     from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
     from pyprov._cli.sbom import sbom_command  # noqa: PLC0415
     from pyprov._cli.signing import sign_command  # noqa: PLC0415
+    from pyprov._cli.verify import verify_command  # noqa: PLC0415
 
     main.add_command(build_command)
     main.add_command(sbom_command)
     main.add_command(sign_command)
+    main.add_command(verify_command)
     main.add_command(inspect_command)
 
 

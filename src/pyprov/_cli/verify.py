@@ -1,0 +1,327 @@
+"""``pyprov verify``: check artifacts' signatures, signer, provenance and SBOM, or a PEP 751 lock."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pyprov._cli import is_quiet, quiet_option, verbose_option
+
+if TYPE_CHECKING:
+    from pyprov.verify import Check, Requirement, SignerPolicy, TrustSource, VerificationReport
+
+
+@click.command("verify")
+@click.argument("artifacts", nargs=-1, metavar="ARTIFACT...")
+@click.option(
+    "--identity",
+    envvar="PYPROV_IDENTITY",
+    show_envvar=True,
+    help="Signer identity (e-mail or URI); needs --issuer.",
+)
+@click.option("--issuer", envvar="PYPROV_ISSUER", show_envvar=True, help="OIDC issuer of --identity.")
+@click.option(
+    "--repository",
+    envvar="PYPROV_REPOSITORY",
+    show_envvar=True,
+    metavar="OWNER/NAME|URL",
+    help="CI signer: OWNER/NAME on GitHub, or a https://github.com/... or https://gitlab.com/... URL.",
+)
+@click.option(
+    "--workflow",
+    envvar="PYPROV_WORKFLOW",
+    show_envvar=True,
+    metavar="FILE",
+    help="Only this workflow file (with --repository).",
+)
+@click.option(
+    "--ref",
+    envvar="PYPROV_REF",
+    show_envvar=True,
+    help="Only this ref: refs/tags/v1, v1 (tag or branch) or a commit.",
+)
+@click.option(
+    "--trust-config",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_TRUST_CONFIG",
+    show_envvar=True,
+    help="Trust a client trust config file.",
+)
+@click.option(
+    "--trusted-root",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_TRUSTED_ROOT",
+    show_envvar=True,
+    help="Trust a trusted root file.",
+)
+@click.option(
+    "--staging",
+    is_flag=True,
+    envvar="PYPROV_STAGING",
+    show_envvar=True,
+    help="Trust Sigstore's staging instance.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PYPROV_OFFLINE",
+    show_envvar=True,
+    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
+)
+@click.option(
+    "--bundle",
+    "bundles",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A Sigstore bundle of the artifact (repeatable).",
+)
+@click.option(
+    "--attestation",
+    "attestations",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A PEP 740 attestation (repeatable).",
+)
+@click.option(
+    "--provenance",
+    "provenances",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A PyPI provenance object (repeatable).",
+)
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where pyprov's evidence is.  [default: evidence/ beside the artifact's directory]",
+)
+@click.option(
+    "--builder-id", "builder_ids", multiple=True, help="Allowed SLSA builder id (repeatable; default: any)."
+)
+@click.option(
+    "--require",
+    "requirements",
+    multiple=True,
+    envvar="PYPROV_REQUIRE",
+    show_envvar=True,
+    metavar="KIND[,KIND]",
+    help="Missing evidence of these kinds fails: signature, provenance, sbom, publish.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Artifacts verified at once.",
+)
+@click.option(
+    "--lock", type=click.Path(path_type=Path), help="Verify the files of this PEP 751 lock (with --files)."
+)
+@click.option("--files", type=click.Path(path_type=Path), help="The directory holding the lock's files.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@verbose_option
+@quiet_option
+@click.pass_context
+def verify_command(
+    ctx: click.Context,
+    artifacts: tuple[str, ...],
+    identity: str | None,
+    issuer: str | None,
+    repository: str | None,
+    workflow: str | None,
+    ref: str | None,
+    trust_config: Path | None,
+    trusted_root: Path | None,
+    staging: bool,
+    offline: bool,
+    bundles: tuple[Path, ...],
+    attestations: tuple[Path, ...],
+    provenances: tuple[Path, ...],
+    evidence_dir: Path | None,
+    builder_ids: tuple[str, ...],
+    requirements: tuple[str, ...],
+    jobs: int,
+    lock: Path | None,
+    files: Path | None,
+    as_json: bool,
+) -> None:
+    """Verify ARTIFACT... (files, directories, or sha256:<hex>) against a signer policy.
+
+    Each artifact's evidence is found beside it and in the evidence directory
+    (.sigstore.json, .sigstore, .intoto.sigstore.json, .cdx.sigstore.json,
+    .*.attestation, .provenance) unless --bundle, --attestation or --provenance name it.
+    A signer policy is required: --identity with --issuer, or --repository.
+
+    Exit codes: 0 all verified, 4 verification failed, 2 could not run.
+    """
+    from pyprov.errors import ProjectError, VerificationError  # noqa: PLC0415
+    from pyprov.verify import VerifyOptions, verify_artifacts, verify_lock  # noqa: PLC0415
+
+    trust = _trust(trust_config, trusted_root, staging=staging, offline=offline)
+    options = VerifyOptions(
+        bundles=bundles,
+        attestations=attestations,
+        provenances=provenances,
+        evidence_dir=evidence_dir,
+        builder_ids=builder_ids,
+        require=_requirements(requirements),
+        jobs=jobs,
+    )
+    if lock is not None or files is not None:
+        if lock is None or files is None:
+            raise ProjectError("--lock and --files go together")
+        if artifacts or identity or issuer or repository or workflow or ref:
+            raise ProjectError(
+                "--lock verifies against the lock's attestation-identities: "
+                "no ARTIFACT or signer policy options with it"
+            )
+        report = verify_lock(lock, files, trust, options)
+    else:
+        if not artifacts:
+            raise ProjectError("nothing to verify: name at least one ARTIFACT (or use --lock with --files)")
+        policy = _policy(identity, issuer, repository, workflow, ref)
+        report = verify_artifacts(artifacts, policy, trust, options)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        render_report(report, quiet=is_quiet(ctx))
+    if not report.ok:
+        failures = len(report.failed)
+        raise VerificationError(f"{failures} of {len(report.artifacts)} artifacts failed verification")
+
+
+def _policy(
+    identity: str | None, issuer: str | None, repository: str | None, workflow: str | None, ref: str | None
+) -> SignerPolicy:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import IdentityPolicy, RepositoryPolicy  # noqa: PLC0415
+
+    if repository and (identity or issuer):
+        raise ProjectError("--identity/--issuer and --repository are two policies: give one")
+    if repository:
+        try:
+            return RepositoryPolicy.parse(repository, workflow=workflow, ref=ref)
+        except ValueError as error:
+            raise ProjectError(str(error)) from error
+    if workflow or ref:
+        raise ProjectError("--workflow and --ref narrow --repository, which is missing")
+    if identity and issuer:
+        return IdentityPolicy(identity=identity, issuer=issuer)
+    if identity or issuer:
+        raise ProjectError(
+            "--identity and --issuer go together: an identity means nothing without its issuer"
+        )
+    raise ProjectError(
+        "no signer policy: pyprov does not verify without knowing who must have signed",
+        hint="give --identity ID --issuer URL, or --repository OWNER/NAME [--workflow FILE] [--ref REF]",
+    )
+
+
+def _trust(
+    trust_config: Path | None, trusted_root: Path | None, *, staging: bool, offline: bool
+) -> TrustSource:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import TrustSource  # noqa: PLC0415
+
+    chosen = [
+        name
+        for name, given in (
+            ("--trust-config", trust_config),
+            ("--trusted-root", trusted_root),
+            ("--staging", staging),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise ProjectError(f"{' and '.join(chosen)}: choose one trust root")
+    if offline and (trust_config or trusted_root):
+        raise ProjectError("--offline applies to the production and staging instances, not to a trust file")
+    if trust_config is not None:
+        return TrustSource(kind="trust-config", path=trust_config)
+    if trusted_root is not None:
+        return TrustSource(kind="trusted-root", path=trusted_root)
+    return TrustSource(kind="staging" if staging else "production", offline=offline)
+
+
+def _requirements(values: tuple[str, ...]) -> frozenset[Requirement]:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import REQUIREMENTS  # noqa: PLC0415
+
+    chosen: set[Requirement] = set()
+    for value in values:
+        for part in value.split(","):
+            name = part.strip()
+            if not name:
+                continue
+            matched = [kind for kind in REQUIREMENTS if kind == name]
+            if not matched:
+                raise ProjectError(
+                    f"--require: unknown kind {name!r} (choose from {', '.join(REQUIREMENTS)})"
+                )
+            chosen.add(matched[0])
+    return frozenset(chosen)
+
+
+def render_report(report: VerificationReport, *, quiet: bool = False) -> None:
+    """Print one block per artifact on stdout (rich on a terminal, plain ✓/✗ lines otherwise).
+
+    The trust root, policy and notes go to stderr; ``quiet`` prints failing artifacts only.
+    """
+    if not quiet:
+        click.echo(f"trust: {report.trust}", err=True)
+        click.echo(f"signer: {report.policy}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
+    results = [result for result in report.artifacts if not quiet or not result.ok]
+    if sys.stdout.isatty():
+        from rich.console import Console  # noqa: PLC0415 - only on a terminal
+        from rich.markup import escape  # noqa: PLC0415
+        from rich.table import Table  # noqa: PLC0415
+
+        console = Console()
+        for result in results:
+            mark = "[green]✓[/]" if result.ok else "[red]✗[/]"
+            table = Table(title=f"{mark} {escape(result.artifact)}", title_justify="left", show_lines=False)
+            for heading in ("", "check", "evidence", "expected", "found", "reason"):
+                table.add_column(heading, overflow="fold")
+            for check in result.checks:
+                symbol = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "warn": "[yellow]![/]"}[check.status]
+                cells = (
+                    check.name,
+                    check.source,
+                    check.expected or "",
+                    check.found or "",
+                    check.reason or "",
+                )
+                table.add_row(symbol, *(escape(_printable(cell)) for cell in cells))
+            console.print(table)
+    else:
+        for result in results:
+            click.echo(f"{'✓' if result.ok else '✗'} {_printable(result.artifact)}")
+            for check in result.checks:
+                click.echo("    " + _printable(_plain(check)))
+    if not quiet:
+        verified = len(report.artifacts) - len(report.failed)
+        click.echo(f"verified {verified} of {len(report.artifacts)} artifacts", err=True)
+
+
+def _plain(check: Check) -> str:
+    symbol = {"pass": "✓", "fail": "✗", "warn": "!"}[check.status]
+    where = f" [{check.source}]" if check.source else ""
+    line = f"{symbol} {check.name}{where}"
+    if check.status == "pass":
+        return f"{line}: {check.found or check.expected or 'ok'}"
+    details = [check.reason or "", f"expected {check.expected}" if check.expected else ""]
+    details.append(f"found {check.found}" if check.found else "")
+    return f"{line}: " + "; ".join(part for part in details if part)
+
+
+def _printable(text: str) -> str:
+    """Escape control characters: reasons and names may quote hostile files (terminal escapes)."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

@@ -1,0 +1,169 @@
+"""Verification: an artifact's signature, signer, provenance and SBOM, in one call.
+
+``verify_artifacts(artifacts, policy, trust, options)`` loads the trust root once,
+finds each artifact's evidence (or takes the files named in ``options``), checks every
+file (in parallel with ``options.jobs``), and returns a `VerificationReport` with one
+`Check` per line. It never prints and never exits; it raises
+:class:`~pyprov.errors.ProjectError` only when it cannot run (no trust root, an
+unreadable artifact, bad options). An artifact that fails verification is a report
+whose ``ok`` is false, not an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from pyprov.errors import ProjectError
+from pyprov.verify.checks import CheckContext, EvidenceKind, Outcome, check_evidence
+from pyprov.verify.evidence import Artifact, Evidence, Listings, discover, expand_arguments
+from pyprov.verify.lock import verify_lock
+from pyprov.verify.policy import (
+    AnyOfPolicy,
+    CertificateIdentity,
+    IdentityPolicy,
+    RepositoryPolicy,
+    SignerPolicy,
+    policy_from_publisher,
+)
+from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, warned
+from pyprov.verify.trust import Trust, TrustSource, load_trust
+
+Requirement = Literal["signature", "provenance", "sbom", "publish"]
+"""Evidence that ``--require`` can make mandatory."""
+REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
+_WARN_WHEN_MISSING: tuple[EvidenceKind, ...] = ("provenance", "sbom")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyOptions:
+    """How to find evidence and what to require.
+
+    ``bundles``, ``attestations`` and ``provenances`` name evidence files explicitly
+    (then nothing is discovered; allowed with one artifact only). ``evidence_dir``
+    overrides where pyprov's evidence is looked for. ``builder_ids`` is the allow-list
+    for SLSA provenance's ``runDetails.builder.id`` (empty: any). ``require`` makes
+    missing evidence of those kinds a failure instead of a warning. ``jobs`` is the
+    number of artifacts verified at once.
+    """
+
+    bundles: tuple[Path, ...] = ()
+    attestations: tuple[Path, ...] = ()
+    provenances: tuple[Path, ...] = ()
+    evidence_dir: Path | None = None
+    builder_ids: tuple[str, ...] = ()
+    require: frozenset[Requirement] = field(default_factory=frozenset)
+    jobs: int = 1
+
+    @property
+    def explicit(self) -> tuple[Evidence, ...]:
+        """The evidence files named explicitly."""
+        return (
+            *(Evidence(path, "bundle") for path in self.bundles),
+            *(Evidence(path, "attestation") for path in self.attestations),
+            *(Evidence(path, "provenance") for path in self.provenances),
+        )
+
+
+def verify_artifacts(
+    artifacts: Sequence[str | Path],
+    policy: SignerPolicy,
+    trust: TrustSource | Trust,
+    options: VerifyOptions | None = None,
+) -> VerificationReport:
+    """Verify each artifact (a file, a directory of artifacts, or ``sha256:<hex>``) against ``policy``.
+
+    Raises :class:`~pyprov.errors.ProjectError` when verification cannot run.
+    """
+    options = options or VerifyOptions()
+    if options.jobs < 1:
+        raise ProjectError(f"-j/--jobs must be at least 1, not {options.jobs}")
+    arguments = expand_arguments([str(item) for item in artifacts])
+    if not arguments:
+        raise ProjectError("nothing to verify: name at least one artifact")
+    if options.explicit and len(arguments) != 1:
+        raise ProjectError(
+            "--bundle, --attestation and --provenance name the evidence of one artifact; "
+            f"{len(arguments)} artifacts were given",
+            hint="verify them one by one, or let pyprov find each artifact's evidence",
+        )
+    loaded = trust if isinstance(trust, Trust) else load_trust(trust)
+    context = CheckContext(
+        verifier=loaded.verifier, policy=policy, trust=loaded.description, builder_ids=options.builder_ids
+    )
+    parsed = [Artifact.from_argument(argument) for argument in arguments]
+    listings = Listings()
+
+    def one(artifact: Artifact) -> ArtifactResult:
+        return verify_one(artifact, context, options, listings)
+
+    if options.jobs == 1 or len(parsed) == 1:
+        results = [one(artifact) for artifact in parsed]
+    else:
+        with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="pyprov-verify") as pool:
+            results = list(pool.map(one, parsed))
+    notes: tuple[str, ...] = ()
+    if isinstance(trust, TrustSource) and trust.offline:
+        notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+    return VerificationReport(
+        trust=loaded.description, policy=policy.describe(), artifacts=tuple(results), notes=notes
+    )
+
+
+def verify_one(
+    artifact: Artifact, context: CheckContext, options: VerifyOptions, listings: Listings | None = None
+) -> ArtifactResult:
+    """Check every evidence file of one artifact, then what evidence is missing."""
+    evidence = list(options.explicit)
+    if not evidence and artifact.path is not None:
+        evidence = discover(artifact.path, options.evidence_dir, listings)
+    outcome = Outcome()
+    if not evidence:
+        where = (
+            "given (a bare digest needs --bundle, --attestation or --provenance)"
+            if artifact.path is None
+            else "found beside the artifact or in the evidence directory"
+        )
+        outcome.add(failed("evidence", f"no signature, attestation or provenance {where}"))
+    for item in evidence:
+        outcome.extend(check_evidence(item, artifact, context))
+    outcome.checks += _missing(outcome, options.require)
+    return ArtifactResult(artifact=artifact.label, sha256=artifact.sha256, checks=tuple(outcome.checks))
+
+
+def _missing(outcome: Outcome, require: frozenset[Requirement]) -> list[Check]:
+    checks = []
+    for kind in REQUIREMENTS:
+        if kind in outcome.proved:
+            continue
+        if kind in require:
+            checks.append(failed(f"required {kind}", f"no verified {kind} evidence", expected=kind))
+        elif kind in _WARN_WHEN_MISSING:
+            checks.append(warned(kind, f"no verified {kind} (use --require {kind} to make this a failure)"))
+    return checks
+
+
+__all__ = [
+    "REQUIREMENTS",
+    "AnyOfPolicy",
+    "Artifact",
+    "ArtifactResult",
+    "CertificateIdentity",
+    "Check",
+    "IdentityPolicy",
+    "RepositoryPolicy",
+    "Requirement",
+    "SignerPolicy",
+    "Trust",
+    "TrustSource",
+    "VerificationReport",
+    "VerifyOptions",
+    "load_trust",
+    "policy_from_publisher",
+    "verify_artifacts",
+    "verify_lock",
+    "verify_one",
+]

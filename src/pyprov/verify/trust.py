@@ -1,0 +1,101 @@
+"""Which Sigstore instance to trust: a trust config, a trusted root, staging, or production.
+
+The trust root is loaded once per call and shared by every artifact of the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pyprov.errors import ProjectError
+
+if TYPE_CHECKING:
+    from sigstore.verify import Verifier
+
+TrustKind = Literal["trust-config", "trusted-root", "staging", "production"]
+
+MAX_TRUST_FILE_BYTES = 4 << 20
+"""Trust configs and trusted roots are a few KiB; anything larger is refused unread."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrustSource:
+    """Where the trust root comes from.
+
+    ``path`` is the file for ``trust-config`` and ``trusted-root``. ``offline`` applies to
+    ``staging`` and ``production``: use the trusted root in the local TUF cache, or the
+    one embedded in sigstore-python, instead of refreshing it from Sigstore's TUF repository.
+    """
+
+    kind: TrustKind = "production"
+    path: Path | None = None
+    offline: bool = False
+
+    def describe(self) -> str:
+        """One line for the report."""
+        if self.kind in ("trust-config", "trusted-root"):
+            return f"{self.kind} {self.path}"
+        if self.offline:
+            return (
+                f"Sigstore {self.kind} (offline: the trusted root in the local TUF cache, "
+                "or the one embedded in sigstore-python; not refreshed)"
+            )
+        return f"Sigstore {self.kind} (trusted root refreshed from its TUF repository)"
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """A loaded trust root: the sigstore-python `Verifier` and what it trusts, for the report."""
+
+    verifier: Verifier
+    description: str
+
+
+def load_trust(source: TrustSource) -> Trust:
+    """Load the trust root of ``source`` once, as a sigstore-python `Verifier`.
+
+    Raises :class:`~pyprov.errors.ProjectError` when there is no usable trust root:
+    a missing, unreadable or malformed file, or a TUF repository that cannot be reached.
+    """
+    # sigstore is slow to import: only when verifying.
+    from sigstore.errors import Error as SigstoreError  # noqa: PLC0415
+    from sigstore.models import ClientTrustConfig, TrustedRoot  # noqa: PLC0415
+    from sigstore.verify import Verifier  # noqa: PLC0415
+
+    try:
+        if source.kind == "trust-config":
+            text = _read(source.path)
+            verifier = Verifier(trusted_root=ClientTrustConfig.from_json(text).trusted_root)
+        elif source.kind == "trusted-root":
+            _read(source.path)  # size and readability, with pyprov's messages
+            verifier = Verifier(trusted_root=TrustedRoot.from_file(str(source.path)))
+        elif source.kind == "staging":
+            verifier = Verifier.staging(offline=source.offline)
+        else:
+            verifier = Verifier.production(offline=source.offline)
+    except ProjectError:
+        raise
+    except (SigstoreError, ValueError, OSError, KeyError, TypeError) as error:
+        where = source.path if source.path else f"Sigstore {source.kind}"
+        hint = None if source.offline or source.path else "use --offline to use the embedded trusted root"
+        raise ProjectError(f"no trust root: cannot load {where}: {_one_line(error)}", hint=hint) from error
+    return Trust(verifier, source.describe())
+
+
+def _read(path: Path | None) -> str:
+    if path is None:
+        raise ProjectError("no trust root: a trust file is needed")
+    try:
+        if path.stat().st_size > MAX_TRUST_FILE_BYTES:
+            raise ProjectError(f"no trust root: {path} is larger than {MAX_TRUST_FILE_BYTES >> 20} MiB")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ProjectError(f"no trust root: cannot read {path}: {reason}") from error
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
