@@ -108,12 +108,13 @@ def _register() -> None:
     from pyprov._cli.build import build_command  # noqa: PLC0415
     from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
     from pyprov._cli.sbom import sbom_command  # noqa: PLC0415
-    from pyprov._cli.signing import sign_command  # noqa: PLC0415
+    from pyprov._cli.signing import attest_command, sign_command  # noqa: PLC0415
     from pyprov._cli.verify import verify_command  # noqa: PLC0415
 
     main.add_command(build_command)
     main.add_command(sbom_command)
     main.add_command(sign_command)
+    main.add_command(attest_command)
     main.add_command(verify_command)
     main.add_command(inspect_command)
 

@@ -91,19 +91,108 @@ def signing_policy(
     help="Where bundles go, and where <artifact>.intoto.json / .cdx.json are looked for.  "
     "[default: evidence/ beside each artifact's directory]",
 )
+@click.option(
+    "--cpython-names",
+    is_flag=True,
+    help="Write each artifact's bundle as <artifact>.sigstore beside it, as python.org publishes them.",
+)
 @signing_options
 @verbose_option
 @quiet_option
-def sign_command(artifacts: tuple[Path, ...], evidence_dir: Path | None, **options: Any) -> None:  # noqa: ANN401
+def sign_command(
+    artifacts: tuple[Path, ...],
+    evidence_dir: Path | None,
+    cpython_names: bool,
+    **options: Any,  # noqa: ANN401 - the signing options, passed on as they are
+) -> None:
     """Sign ARTIFACTS built elsewhere, with their provenance and SBOM when pyprov's evidence has them.
 
     Each artifact gets EVIDENCE_DIR/<artifact>.sigstore.json, and where its statements
     exist <artifact>.intoto.sigstore.json, <artifact>.cdx.sigstore.json and the PEP 740
     <artifact>.slsa.attestation beside it. All are verified before any is written.
     """
+    from pyprov._cli import render  # noqa: PLC0415
     from pyprov.signing import sign_files  # noqa: PLC0415
 
-    result, signed = sign_files(list(artifacts), signing_policy(**options), evidence_dir=evidence_dir)
-    from pyprov._cli import render  # noqa: PLC0415
-
+    result, signed = sign_files(
+        list(artifacts), signing_policy(**options), evidence_dir=evidence_dir, cpython_names=cpython_names
+    )
     render.signing_summary(result, [path for item in signed for path in item.files])
+
+
+@click.command("attest")
+@click.argument("artifacts", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--predicate-type", required=True, metavar="URI", help="The statement's predicate type.")
+@click.option(
+    "--predicate",
+    "predicate_file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A JSON file holding the predicate.",
+)
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where the signed statements go.  [default: evidence/ beside each artifact's directory]",
+)
+@signing_options
+@verbose_option
+@quiet_option
+def attest_command(
+    artifacts: tuple[Path, ...],
+    predicate_type: str,
+    predicate_file: Path,
+    evidence_dir: Path | None,
+    **options: Any,  # noqa: ANN401 - the signing options, passed on as they are
+) -> None:
+    """Sign an in-toto statement about each of ARTIFACTS with the given predicate.
+
+    Each artifact gets EVIDENCE_DIR/<artifact>.<kind>.sigstore.json (a DSSE bundle
+    `pyprov verify` and `sigstore verify` read), and its own Sigstore bundle; <kind> is
+    `intoto` for SLSA provenance, `cdx` for CycloneDX, else derived from the type.
+    """
+    import json  # noqa: PLC0415
+
+    from pyprov._cli import render  # noqa: PLC0415
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.signing import sign_files  # noqa: PLC0415
+
+    try:
+        if predicate_file.stat().st_size > _MAX_PREDICATE_BYTES:
+            raise ProjectError(f"{predicate_file} is larger than {_MAX_PREDICATE_BYTES >> 20} MiB")
+        predicate = json.loads(predicate_file.read_bytes())
+    except OSError as error:
+        raise ProjectError(f"cannot read {predicate_file}: {error.strerror or error}") from error
+    except ValueError as error:
+        raise ProjectError(f"{predicate_file} is not JSON: {error}") from error
+    if not isinstance(predicate, dict):
+        raise ProjectError(f"{predicate_file} holds no JSON object: a predicate is an object")
+    suffix = attestation_suffix(predicate_type)
+    result, signed = sign_files(
+        list(artifacts),
+        signing_policy(**options),
+        evidence_dir=evidence_dir,
+        attestations=((suffix, predicate_type, predicate),),
+    )
+    render.signing_summary(result, [path for item in signed for path in item.files])
+
+
+_MAX_PREDICATE_BYTES = 64 << 20
+
+
+def attestation_suffix(predicate_type: str) -> str:
+    """``.intoto.sigstore.json`` for SLSA provenance, ``.cdx.sigstore.json`` for CycloneDX, else a slug."""
+    import re  # noqa: PLC0415
+
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
+    if predicate_type.startswith("https://slsa.dev/provenance/"):
+        return ".intoto.sigstore.json"
+    if predicate_type.startswith("https://cyclonedx.org/bom"):
+        return ".cdx.sigstore.json"
+    slug = re.sub(r"[^a-z0-9]+", "-", predicate_type.split("://", 1)[-1].lower()).strip("-")
+    if not slug:
+        raise ProjectError(f"predicate type {predicate_type!r} is not a URI")
+    return f".{slug[:80]}.sigstore.json"

@@ -12,7 +12,14 @@ import click
 from pyprov._cli import is_quiet, quiet_option, verbose_option
 
 if TYPE_CHECKING:
-    from pyprov.verify import Check, Requirement, SignerPolicy, TrustSource, VerificationReport
+    from pyprov.verify import (
+        Check,
+        Requirement,
+        SignerPolicy,
+        TrustSource,
+        VerificationReport,
+        VerifyOptions,
+    )
 
 
 @click.command("verify")
@@ -124,6 +131,12 @@ if TYPE_CHECKING:
     "--lock", type=click.Path(path_type=Path), help="Verify the files of this PEP 751 lock (with --files)."
 )
 @click.option("--files", type=click.Path(path_type=Path), help="The directory holding the lock's files.")
+@click.option(
+    "--cpython",
+    is_flag=True,
+    help="Verify python.org release artifacts against the release manager of their series "
+    "(the identities python.org publishes); unknown versions are refused.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @verbose_option
 @quiet_option
@@ -149,6 +162,7 @@ def verify_command(
     jobs: int,
     lock: Path | None,
     files: Path | None,
+    cpython: bool,
     as_json: bool,
 ) -> None:
     """Verify ARTIFACT... (files, directories, or sha256:<hex>) against a signer policy.
@@ -156,7 +170,7 @@ def verify_command(
     Each artifact's evidence is found beside it and in the evidence directory
     (.sigstore.json, .sigstore, .intoto.sigstore.json, .cdx.sigstore.json,
     .*.attestation, .provenance) unless --bundle, --attestation or --provenance name it.
-    A signer policy is required: --identity with --issuer, or --repository.
+    A signer policy is required: --identity with --issuer, --repository, or --cpython.
 
     Exit codes: 0 all verified, 4 verification failed, 2 could not run.
     """
@@ -185,8 +199,16 @@ def verify_command(
     else:
         if not artifacts:
             raise ProjectError("nothing to verify: name at least one ARTIFACT (or use --lock with --files)")
-        policy = _policy(identity, issuer, repository, workflow, ref)
-        report = verify_artifacts(artifacts, policy, trust, options)
+        if cpython:
+            if identity or issuer or repository:
+                raise ProjectError(
+                    "--cpython chooses the signer itself: no --identity, --issuer or --repository"
+                )
+            report = _verify_cpython(artifacts, trust, options)
+        else:
+            report = verify_artifacts(
+                artifacts, _policy(identity, issuer, repository, workflow, ref), trust, options
+            )
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -194,6 +216,34 @@ def verify_command(
     if not report.ok:
         failures = len(report.failed)
         raise VerificationError(f"{failures} of {len(report.artifacts)} artifacts failed verification")
+
+
+def _verify_cpython(
+    artifacts: tuple[str, ...], trust: TrustSource, options: VerifyOptions
+) -> VerificationReport:
+    """Verify each artifact against its series' release manager, one policy per series."""
+    from pyprov.verify import VerificationReport, verify_artifacts  # noqa: PLC0415
+    from pyprov.verify.cpython import release_manager  # noqa: PLC0415
+
+    groups: dict[str, list[str]] = {}
+    managers = {}
+    for artifact in artifacts:
+        manager = release_manager(Path(artifact).name)
+        managers[manager.series] = manager
+        groups.setdefault(manager.series, []).append(artifact)
+    reports = [
+        verify_artifacts(members, managers[series].policy(), trust, options)
+        for series, members in groups.items()
+    ]
+    return VerificationReport(
+        trust=reports[0].trust,
+        policy="; ".join(
+            f"CPython {series}: {managers[series].name}, {report.policy}"
+            for series, report in zip(groups, reports, strict=True)
+        ),
+        artifacts=tuple(result for report in reports for result in report.artifacts),
+        notes=tuple(note for report in reports for note in report.notes),
+    )
 
 
 def _policy(

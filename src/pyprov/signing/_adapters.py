@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Sequence
@@ -11,7 +12,13 @@ from pathlib import Path
 from pyprov._internal.hashing import hash_file
 from pyprov.errors import OutputError, ProjectError
 from pyprov.evidence import ArtifactContext, SignedFile
-from pyprov.signing._sigstore import SigningPolicy, SigningResult, SigningSubject, sign_subjects
+from pyprov.signing._sigstore import (
+    BUNDLE_SUFFIX,
+    SigningPolicy,
+    SigningResult,
+    SigningSubject,
+    sign_subjects,
+)
 
 PROVENANCE_SUFFIX = ".intoto.json"
 SBOM_SUFFIX = ".cdx.json"
@@ -55,14 +62,22 @@ class SignedArtifact:
 
 
 def sign_files(
-    artifacts: Sequence[Path], policy: SigningPolicy, *, evidence_dir: Path | None = None
+    artifacts: Sequence[Path],
+    policy: SigningPolicy,
+    *,
+    evidence_dir: Path | None = None,
+    cpython_names: bool = False,
+    attestations: tuple[tuple[str, str, object], ...] = (),
 ) -> tuple[SigningResult, tuple[SignedArtifact, ...]]:
     """Sign files built elsewhere, with the statements about them pyprov finds in ``evidence_dir``.
 
     ``evidence_dir`` defaults to ``evidence/`` beside each artifact's directory; an
     ``<artifact>.intoto.json`` or ``<artifact>.cdx.json`` there is signed too. Bundles go
-    to the evidence directory, PEP 740 attestations beside the artifact. Every file is
-    written only after all artifacts are signed and verified; an error writes nothing.
+    to the evidence directory, PEP 740 attestations beside the artifact. With
+    ``cpython_names`` the artifact's bundle is ``<artifact>.sigstore`` beside it, as
+    python.org publishes them. ``attestations`` are further ``(suffix, predicate type,
+    predicate)`` statements signed for every artifact. Every file is written only after
+    all artifacts are signed and verified; an error writes nothing.
     """
     subjects = []
     for artifact in artifacts:
@@ -79,9 +94,18 @@ def sign_files(
                 sha256=hash_file(artifact).sha256,
                 provenance=_read(provenance) if provenance.is_file() else None,
                 sbom=_read(sbom) if sbom.is_file() else None,
+                attestations=attestations,
             )
         )
     result = sign_subjects(subjects, policy)
+    if cpython_names:
+        result = dataclasses.replace(
+            result,
+            files=tuple(
+                _cpython_names(artifact.name, files)
+                for artifact, files in zip(artifacts, result.files, strict=True)
+            ),
+        )
     planned = [
         (artifact, [(_directory(artifact, evidence_dir, item), item) for item in files])
         for artifact, files in zip(artifacts, result.files, strict=True)
@@ -111,6 +135,17 @@ def _write_all(planned: list[tuple[Path, list[tuple[Path, SignedFile]]]]) -> lis
         SignedArtifact(artifact=artifact, files=tuple(directory / item.filename for directory, item in items))
         for artifact, items in planned
     ]
+
+
+def _cpython_names(name: str, files: Sequence[SignedFile]) -> tuple[SignedFile, ...]:
+    """The artifact's own bundle as ``<artifact>.sigstore`` beside it; the other files unchanged."""
+    bundle = name + BUNDLE_SUFFIX
+    return tuple(
+        SignedFile(location="output", filename=f"{name}.sigstore", content=item.content)
+        if item.filename == bundle
+        else item
+        for item in files
+    )
 
 
 def _evidence_dir(artifact: Path, evidence_dir: Path | None) -> Path:

@@ -43,6 +43,9 @@ class SigningSubject:
     """The artifact's in-toto provenance statement (``<artifact>.intoto.json``), signed as DSSE."""
     sbom: bytes | None = None
     """The artifact's CycloneDX SBOM (``<artifact>.cdx.json``), signed as a CycloneDX attestation."""
+    attestations: tuple[tuple[str, str, object], ...] = ()
+    """Other statements about the artifact: ``(suffix, predicate type, predicate)``, each signed as
+    DSSE into ``<artifact><suffix>`` in the evidence directory (``pyprov attest``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +129,6 @@ def _make_signer(context: SigningContext, token: IdentityToken) -> Signer:
 
 
 def _sign_one(signer: Signer, subject: SigningSubject, policy: SigningPolicy) -> _Signed:
-    from sigstore.dsse import Statement  # noqa: PLC0415
     from sigstore.hashes import Hashed  # noqa: PLC0415
     from sigstore_models.common.v1 import HashAlgorithm  # noqa: PLC0415
 
@@ -136,7 +138,7 @@ def _sign_one(signer: Signer, subject: SigningSubject, policy: SigningPolicy) ->
     if subject.provenance is not None:
         payload = subject.provenance
         statements[PROVENANCE_BUNDLE_SUFFIX] = (
-            _retrying(policy, "sign the provenance with Rekor", lambda: signer.sign_dsse(Statement(payload))),
+            _retrying(policy, "sign the provenance with Rekor", _dsse(signer, payload)),
             payload,
         )
     if subject.sbom is not None:
@@ -146,18 +148,33 @@ def _sign_one(signer: Signer, subject: SigningSubject, policy: SigningPolicy) ->
             raise SigningError(f"the SBOM of {subject.name} is not JSON: {error}") from error
         sbom_statement = _statement(subject, CYCLONEDX_PREDICATE_TYPE, document)
         statements[SBOM_BUNDLE_SUFFIX] = (
-            _retrying(
-                policy, "sign the SBOM with Rekor", lambda: signer.sign_dsse(Statement(sbom_statement))
-            ),
+            _retrying(policy, "sign the SBOM with Rekor", _dsse(signer, sbom_statement)),
             sbom_statement,
+        )
+    for suffix, predicate_type, predicate in subject.attestations:
+        payload_bytes = _statement(subject, predicate_type, predicate)
+        statements[suffix] = (
+            _retrying(
+                policy,
+                "sign the attestation with Rekor",
+                _dsse(signer, payload_bytes),
+            ),
+            payload_bytes,
         )
     if policy.pep740_publish:
         publish = _statement(subject, PUBLISH_PREDICATE_TYPE, None)
         statements[PUBLISH_ATTESTATION_SUFFIX] = (
-            _retrying(policy, "sign the publish attestation", lambda: signer.sign_dsse(Statement(publish))),
+            _retrying(policy, "sign the publish attestation", _dsse(signer, publish)),
             publish,
         )
     return bundle, statements
+
+
+def _dsse(signer: Signer, payload: bytes) -> Callable[[], Bundle]:
+    """The request that signs ``payload`` (an in-toto statement) as a DSSE envelope."""
+    from sigstore.dsse import Statement  # noqa: PLC0415
+
+    return lambda: signer.sign_dsse(Statement(payload))
 
 
 def _statement(subject: SigningSubject, predicate_type: str, predicate: object) -> bytes:
