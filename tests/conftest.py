@@ -67,18 +67,22 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
+def copy_fixture(name: str, destination: Path, *, git_init: bool = False) -> Path:
+    """Copy the fixture project ``name`` to ``destination``; with ``git_init`` commit it with real git."""
+    shutil.copytree(FIXTURES / name, destination)
+    if git_init:
+        git(destination, "init", "-q")
+        git(destination, "add", ".")
+        git(destination, "commit", "-q", "-m", "fixture")
+    return destination
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Callable[..., Path]:
-    """Copy a fixture project into tmp_path; with ``git=True`` make it a committed checkout."""
+    """Copy a fixture project into tmp_path; with ``git_init=True`` make it a committed checkout."""
 
     def make(name: str, *, git_init: bool = False) -> Path:
-        destination = tmp_path / name
-        shutil.copytree(FIXTURES / name, destination)
-        if git_init:
-            git(destination, "init", "-q")
-            git(destination, "add", ".")
-            git(destination, "commit", "-q", "-m", "fixture")
-        return destination
+        return copy_fixture(name, tmp_path / name, git_init=git_init)
 
     return make
 

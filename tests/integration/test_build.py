@@ -17,7 +17,7 @@ import pytest
 
 from pyprov.build import BuildOptions, build_project
 from pyprov.events import BuildEvent
-from tests.conftest import FIXTURES, git
+from tests.conftest import copy_fixture, git
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -38,12 +38,7 @@ def records_in(evidence: Path) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def hatchling_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One default build (sdist, then wheel from sdist) of a git checkout, through the real CLI."""
-    root = tmp_path_factory.mktemp("hatchling")
-    source = root / "project"
-    shutil.copytree(FIXTURES / "hatchling-pure", source)
-    git(source, "init", "-q")
-    git(source, "add", ".")
-    git(source, "commit", "-q", "-m", "fixture")
+    source = copy_fixture("hatchling-pure", tmp_path_factory.mktemp("hatchling") / "project", git_init=True)
     git(source, "tag", "v1.0.0")
     git(source, "remote", "add", "origin", "https://ci-bot:hunter2@git.example.com/acme/project.git")
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")}

@@ -10,7 +10,6 @@ import copy
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from pyprov._internal.environ import is_credential
 from pyprov.build import BuildOptions, BuildResult, build_project
 from pyprov.evidence import ArtifactContext
 from pyprov.provenance import ProvenanceBundleWriter, ProvenanceWriter, load_statement
-from tests.conftest import FIXTURES, git
+from tests.conftest import copy_fixture, git
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -67,11 +66,7 @@ class Build:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Build]:
     root = tmp_path_factory.mktemp("provenance")
-    source = root / "project"
-    shutil.copytree(FIXTURES / "hatchling-pure", source)
-    git(source, "init", "-q")
-    git(source, "add", ".")
-    git(source, "commit", "-q", "-m", "fixture")
+    source = copy_fixture("hatchling-pure", root / "project", git_init=True)
     git(source, "remote", "add", "origin", "https://ci-bot:hunter2@git.example.com/acme/project.git")
     commit = git(source, "rev-parse", "HEAD").strip()
     done = []
