@@ -32,6 +32,24 @@ echo "== pyprov build --sign: sdist, then the wheel from the sdist, SBOMs, prove
     pyprov build --sign --trust-config "$trust_config")
 
 echo
+echo "== the wheel's build record, abridged (evidence/<wheel>.build.json)"
+python - "$work/project/evidence" <<'PY'
+import json, pathlib, sys
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.whl.build.json")):
+    record = json.loads(path.read_text())
+    env, src, inv = record["environment"], record["source"], record["invocation"]
+    print(f"artifact     {record['artifact']['filename']}  sha256:{record['artifact']['digests']['sha256']}")
+    print(f"built from   {record['artifact']['builtFrom']['filename']}")
+    git = src["git"]
+    print(f"source       git {git['commit'][:12]} {git['ref']} tags={git['tags']} dirty={git['dirty']}")
+    print(f"backend      {env['backend']} (requires {', '.join(env['buildSystemRequires'])})")
+    print(f"environment  {len(env['installed'])} distributions, listed before pypa/build deleted it:")
+    for dist in env["installed"]:
+        print(f"               {dist['name']}=={dist['version']}  wheel sha256:{(dist['wheelSha256'] or '-')[:16]}...")
+    print(f"python       {inv['pythonImplementation']} {inv['pythonVersion']} on {inv['platform']}")
+PY
+
+echo
 echo "== the wheel's provenance, for people (pyprov inspect)"
 pyprov inspect "$work/project/evidence/"*.whl.intoto.json | sed -n '1,24p'
 
