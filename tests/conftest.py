@@ -14,6 +14,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from pyprov.testing import fixtures
+
+local_sigstore = fixtures.local_sigstore
+"""A fresh local Sigstore instance on 127.0.0.1 per test (``pyprov.testing.sigstore``)."""
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SCHEMAS = ROOT / "schemas"

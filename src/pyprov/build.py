@@ -11,21 +11,20 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pyprov._internal import environ, files
+from pyprov._internal import environ, files, outputs
+from pyprov._internal.clock import Clock, rfc3339, utc_now
 from pyprov._internal.git import git_source
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.inventory import installed_distributions, venv_site_packages
-from pyprov.errors import BuildFailedError, OutputError, ProjectError
+from pyprov.errors import BuildFailedError, ProjectError
 from pyprov.events import BuildEvent, EventHandler, ignore_event
 from pyprov.evidence import (
     ArtifactContext,
@@ -53,7 +52,6 @@ if TYPE_CHECKING:
     from build import ProjectBuilder
     from build.env import DefaultIsolatedEnv
 
-Clock = Callable[[], datetime]
 _T = TypeVar("_T")
 _Config = dict[str, str | list[str]] | None
 
@@ -142,14 +140,14 @@ def build_project(
     written. On any error, and on ``KeyboardInterrupt``, nothing is left in the output
     and evidence directories.
     """
-    now = clock or _utc_now
+    now = clock or utc_now
     srcdir = options.srcdir.absolute()
     _check_project(srcdir)
     outdir, evidence_dir = options.output_directory, options.evidence_directory
-    _make_directory(outdir, "output")
-    _make_directory(evidence_dir, "evidence")
+    outputs.make_directory(outdir, "output")
+    outputs.make_directory(evidence_dir, "evidence")
     git = git_source(srcdir)
-    with _staging(outdir) as stage, _staging(evidence_dir) as evidence_stage:
+    with outputs.staging(outdir) as stage, outputs.staging(evidence_dir) as evidence_stage:
         # Every backend and installer subprocess inherits os.environ: signing credentials
         # leave it until every backend has finished. The runner also filters what it passes on.
         with environ.credentials_withheld():
@@ -166,17 +164,17 @@ def build_project(
         run_staged = []
         for run_writer in options.run_evidence_writers:
             path = evidence_stage / run_writer.filename
-            _write_file(path, run_writer.render(contexts))
+            outputs.write_file(path, run_writer.render(contexts))
             run_staged.append(path)
         signed = _sign(options.signer, contexts, stage, evidence_stage)
-        artifacts = [_publish(result.path, outdir) for _, result, _, _ in built]
+        artifacts = [outputs.publish(result.path, outdir) for _, result, _, _ in built]
         evidence = tuple(
-            tuple(_publish(item.path, evidence_dir) for item in context.evidence.values())
+            tuple(outputs.publish(item.path, evidence_dir) for item in context.evidence.values())
             for context in contexts
         )
-        run_evidence = tuple(_publish(path, evidence_dir) for path in run_staged)
+        run_evidence = tuple(outputs.publish(path, evidence_dir) for path in run_staged)
         signed_files = tuple(
-            tuple(_publish(path, outdir if path.parent == stage else evidence_dir) for path in paths)
+            tuple(outputs.publish(path, outdir if path.parent == stage else evidence_dir) for path in paths)
             for paths in signed
         )
     return BuildResult(
@@ -230,7 +228,7 @@ def _sign(
         paths = []
         for signed_file in files_:
             path = (stage if signed_file.location == "output" else evidence_stage) / signed_file.filename
-            _write_file(path, signed_file.content)
+            outputs.write_file(path, signed_file.content)
             paths.append(path)
         staged.append(paths)
     return staged
@@ -245,7 +243,7 @@ def _write_evidence(
 
     def stage_file(suffix: str, content: bytes) -> None:
         path = stage / (record.artifact.filename + suffix)
-        _write_file(path, content)
+        outputs.write_file(path, content)
         written[suffix] = EvidenceFile(path=path, sha256=hashlib.sha256(content).hexdigest())
 
     stage_file(RECORD_SUFFIX, (json.dumps(record.to_dict(), indent=2) + "\n").encode())
@@ -264,7 +262,7 @@ class _Builder:
         self.now = now
 
     def build(self, kind: DistributionKind, srcdir: Path) -> _Built:
-        started = _rfc3339(self.now())
+        started = rfc3339(self.now())
         output: list[str] = []
         runner = _capturing_runner(
             output, lambda line: self.on_event(BuildEvent(distribution=kind, step="output", message=line))
@@ -283,9 +281,7 @@ class _Builder:
             if transform.applies_to(kind):
                 transform.transform(path, environment)
         self.on_event(BuildEvent(distribution=kind, step="built", message=path.name))
-        return _Built(
-            path=path, environment=environment, started_on=started, finished_on=_rfc3339(self.now())
-        )
+        return _Built(path=path, environment=environment, started_on=started, finished_on=rfc3339(self.now()))
 
     def _build_isolated(
         self, kind: DistributionKind, srcdir: Path, runner: _Runner, config: _Config
@@ -510,53 +506,3 @@ def _version() -> str:
     from pyprov import __version__  # noqa: PLC0415
 
     return __version__
-
-
-def _make_directory(path: Path, what: str) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"cannot create the {what} directory {path}: {error.strerror or error}") from error
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(f"the {what} directory {path} is not writable")
-
-
-@contextmanager
-def _staging(parent: Path) -> Iterator[Path]:
-    """A hidden directory in ``parent`` for outputs until they are complete, removed however the block ends.
-
-    Outputs are moved from it into ``parent`` with a rename (same file system), so a
-    failure or Ctrl-C leaves nothing half-written.
-    """
-    try:
-        stage = Path(tempfile.mkdtemp(dir=parent, prefix=".pyprov-"))
-    except OSError as error:
-        raise OutputError(f"cannot write to {parent}: {error.strerror or error}") from error
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    try:
-        files.write_atomic(path, content)
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
-
-
-def _publish(path: Path, directory: Path) -> Path:
-    target = directory / path.name
-    try:
-        path.replace(target)
-    except OSError as error:
-        raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
-    return target
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

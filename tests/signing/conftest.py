@@ -11,11 +11,8 @@ import pytest
 from pyprov.build import BuildOptions, build_project
 from pyprov.provenance import ProvenanceWriter
 from pyprov.signing import IdentitySource, Instance, SigningPolicy
-from pyprov.testing import fixtures
 from pyprov.testing.sigstore import LocalSigstore
 from tests.conftest import FIXTURES
-
-local_sigstore = fixtures.local_sigstore
 
 
 @pytest.fixture(scope="session")

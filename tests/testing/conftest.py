@@ -10,10 +10,7 @@ from sigstore.models import ClientTrustConfig
 from sigstore.sign import SigningContext
 from sigstore.verify import Verifier
 
-from pyprov.testing import fixtures
 from pyprov.testing.sigstore import LocalSigstore
-
-local_sigstore = fixtures.local_sigstore
 
 
 @pytest.fixture

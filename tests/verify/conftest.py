@@ -18,12 +18,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from pyprov.testing import fixtures
 from pyprov.testing.sigstore import LocalSigstore
 
 from ._release import WORKFLOW, Signer, write_release
-
-local_sigstore = fixtures.local_sigstore
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "tests" / "assets" / "pep740"

@@ -107,6 +107,7 @@ def main() -> None:
 def _register() -> None:
     from pyprov._cli.build import build_command  # noqa: PLC0415
     from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
+    from pyprov._cli.run import merge_command, run_command  # noqa: PLC0415
     from pyprov._cli.sbom import sbom_command  # noqa: PLC0415
     from pyprov._cli.signing import attest_command, sign_command  # noqa: PLC0415
     from pyprov._cli.verify import verify_command  # noqa: PLC0415
@@ -116,6 +117,8 @@ def _register() -> None:
     main.add_command(sign_command)
     main.add_command(attest_command)
     main.add_command(verify_command)
+    main.add_command(run_command)
+    main.add_command(merge_command)
     main.add_command(inspect_command)
 
 

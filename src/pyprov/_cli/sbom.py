@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from pyprov._cli import quiet_option, verbose_option
+
+if TYPE_CHECKING:
+    from pyprov.sbom import SbomResult, SourceSbomResult
 
 _SPECS = ["1.5", "1.6", "1.7"]
 
@@ -60,6 +63,30 @@ _SPECS = ["1.5", "1.6", "1.7"]
     show_envvar=True,
     help="List every file (from RECORD) with its hash.",
 )
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="PYPROV_SBOM_SOURCE",
+    show_envvar=True,
+    help="Describe this source tree (PATH, if given, is its tarball) with the vendored components "
+    "of --merge.",
+)
+@click.option(
+    "--merge",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SPDX 2.3 or CycloneDX JSON of vendored components (e.g. Misc/sbom.spdx.json); repeatable; "
+    "needs --source. Each vendored file is checked against the hash it claims.",
+)
+@click.option(
+    "--strict-hashes",
+    is_flag=True,
+    envvar="PYPROV_SBOM_STRICT_HASHES",
+    show_envvar=True,
+    help="Fail (exit 4) when a vendored file does not match the hash its SBOM claims.",
+)
+@click.option("--component-name", metavar="NAME", help="Name of the source tree's component (with --source).")
+@click.option("--component-version", metavar="VERSION", help="Its version (with --source).")
 @verbose_option
 @quiet_option
 @click.pass_context
@@ -71,28 +98,50 @@ def sbom_command(
     spec: Literal["1.5", "1.6", "1.7"],
     output_format: Literal["cyclonedx", "spdx"],
     files: bool,
+    source: Path | None,
+    merge: tuple[Path, ...],
+    strict_hashes: bool,
+    component_name: str | None,
+    component_version: str | None,
 ) -> None:
-    """Write the SBOM of a wheel, an sdist (PATH) or an environment (--python).
+    """Write the SBOM of a wheel, an sdist (PATH), an environment (--python), or a source tree.
 
-    The document is validated against the official CycloneDX schema before it is
-    written. With SOURCE_DATE_EPOCH set, the same input gives byte-identical output.
+    --source DIR --merge SBOM describes a source tree that vendors code (CPython's
+    Misc/sbom.spdx.json, say) and, with PATH, the tarball made from it: every vendored
+    file is checked against the hash the input claims. The document is validated
+    against the official CycloneDX schema before it is written. With SOURCE_DATE_EPOCH
+    set, the same input gives byte-identical output.
     """
     from pyprov._cli import is_quiet  # noqa: PLC0415
     from pyprov._internal import environ  # noqa: PLC0415
     from pyprov._internal import files as file_io  # noqa: PLC0415
     from pyprov.errors import OutputError  # noqa: PLC0415
-    from pyprov.sbom import generate_sbom  # noqa: PLC0415
+    from pyprov.sbom import generate_sbom, source_sbom  # noqa: PLC0415
 
-    if (path is None) == (python is None):
-        raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
-    result = generate_sbom(
-        path,
-        python=python,
-        spec=spec,
-        output_format=output_format,
-        files=files,
-        source_date_epoch=environ.source_date_epoch(os.environ),
-    )
+    epoch = environ.source_date_epoch(os.environ)
+    result: SbomResult | SourceSbomResult
+    if source is not None or merge:
+        if source is None or not merge:
+            raise click.UsageError("--source and --merge go together")
+        if python is not None:
+            raise click.UsageError("--source describes a source tree, --python an environment: give one")
+        result = source_sbom(
+            source,
+            merge,
+            artifact=path,
+            name=component_name,
+            version=component_version,
+            spec=spec,
+            output_format=output_format,
+            strict=strict_hashes,
+            source_date_epoch=epoch,
+        )
+    else:
+        if (path is None) == (python is None):
+            raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
+        result = generate_sbom(
+            path, python=python, spec=spec, output_format=output_format, files=files, source_date_epoch=epoch
+        )
     if not is_quiet(ctx):
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)

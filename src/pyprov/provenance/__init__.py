@@ -8,7 +8,7 @@ the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
 from __future__ import annotations
 
 from pyprov.provenance._check import check_statement, load_statement
-from pyprov.provenance._level import BuildLevel, Signing, build_level
+from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
 from pyprov.provenance._statement import (
     BUILD_TYPE,
     LOCAL_BUILDER_ID,
@@ -41,5 +41,6 @@ __all__ = [
     "dump_statement",
     "load_statement",
     "make_statement",
+    "run_level",
     "source_uri",
 ]

@@ -10,10 +10,11 @@ signature and ``builder.id``, never from this claim.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pyprov.record import BuildRecord
+from pyprov.record import BuildRecord, GitHubContext
 
 Signing = Literal["unsigned", "personal-identity", "hosted-identity", "isolated-reusable-workflow"]
 """How the statement is signed.
@@ -52,6 +53,14 @@ def build_level(*records: BuildRecord, signing: Signing = "unsigned") -> BuildLe
     """
     if not records:
         raise ValueError("build_level needs at least one build record")
+    return run_level([record.invocation.github for record in records], signing=signing)
+
+
+def run_level(contexts: Sequence[GitHubContext | None], *, signing: Signing = "unsigned") -> BuildLevel:
+    """Return the SLSA Build level of runs in these CI contexts (``None``: not in GitHub Actions).
+
+    The rules of :func:`build_level`, for anything that records a GitHub context (``pyprov run``).
+    """
     if signing == "unsigned":
         return BuildLevel(
             level=1,
@@ -66,8 +75,7 @@ def build_level(*records: BuildRecord, signing: Signing = "unsigned") -> BuildLe
             reason="signed with an identity that is not a hosted build platform's: the signature names "
             "who vouches, but no platform attests how the build ran (L2 needs the CI's own identity)",
         )
-    contexts = [record.invocation.github for record in records]
-    if any(github is None for github in contexts):
+    if not contexts or any(github is None for github in contexts):
         return BuildLevel(
             level=1,
             signing=signing,

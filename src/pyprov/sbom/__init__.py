@@ -12,6 +12,7 @@ from pyprov.sbom.embed import EmbedSbomTransform
 from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
 from pyprov.sbom.inspect import SbomSummary, summarize
 from pyprov.sbom.model import SbomError
+from pyprov.sbom.source import FileCheck, SourceSbomResult, source_sbom
 from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
 from pyprov.sbom.writers import CYCLONEDX_SUFFIX, SPDX_SUFFIX, CycloneDXWriter, SPDXWriter
 
@@ -21,13 +22,16 @@ __all__ = [
     "SPEC_VERSIONS",
     "CycloneDXWriter",
     "EmbedSbomTransform",
+    "FileCheck",
     "OutputFormat",
     "SPDXWriter",
     "SbomError",
     "SbomResult",
     "SbomSummary",
+    "SourceSbomResult",
     "SpecVersion",
     "generate_sbom",
+    "source_sbom",
     "summarize",
     "validate_cyclonedx",
 ]

@@ -161,7 +161,7 @@ def _sign_one(signer: Signer, subject: SigningSubject, policy: SigningPolicy) ->
             ),
             payload_bytes,
         )
-    if policy.pep740_publish:
+    if policy.pep740_publish and is_distribution(subject.name):
         publish = _statement(subject, PUBLISH_PREDICATE_TYPE, None)
         statements[PUBLISH_ATTESTATION_SUFFIX] = (
             _retrying(policy, "sign the publish attestation", _dsse(signer, publish)),
@@ -236,7 +236,8 @@ def _files(
         PUBLISH_ATTESTATION_SUFFIX: statements.get(PUBLISH_ATTESTATION_SUFFIX),
     }
     for suffix, signed in attestations.items():
-        if signed is None:
+        # PEP 740 attestations are for Python distributions (PyPI takes nothing else).
+        if signed is None or not is_distribution(subject.name):
             continue
         try:
             attestation = Attestation.from_bundle(signed[0])
@@ -245,6 +246,25 @@ def _files(
         content = attestation.model_dump_json().encode()
         files.append(SignedFile(location="output", filename=subject.name + suffix, content=content))
     return tuple(files)
+
+
+def is_distribution(filename: str) -> bool:
+    """Whether ``filename`` is a wheel or sdist file name (what PEP 740 attestations are for)."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            parse_wheel_filename(filename)
+        else:
+            parse_sdist_filename(filename)
+    except (InvalidSdistFilename, InvalidWheelFilename):
+        return False
+    return True
 
 
 def _json(bundle: Bundle) -> bytes:

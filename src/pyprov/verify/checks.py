@@ -389,6 +389,8 @@ def _subject_check(statement: Mapping[str, Any], artifact: Artifact, source: str
         same = _same_distribution(subject_name, name) if pep740 else subject_name == name
         if not same:
             reason = f"the statement names another file: {subject_name!r}"
+            if pep740 and not _is_distribution_name(name):
+                reason = f"a PEP 740 attestation is for a Python distribution, and {name} is not one"
             return failed("subject", reason, expected=expected, found=found, source=source)
     return passed("subject", expected=expected, found=found, source=source)
 
@@ -401,6 +403,14 @@ def _same_distribution(subject_name: object, file_name: str) -> bool:
         return _parse_distribution(subject_name) == _parse_distribution(file_name)
     except (InvalidSdistFilename, InvalidWheelFilename, ValueError):
         return False
+
+
+def _is_distribution_name(name: str) -> bool:
+    try:
+        _parse_distribution(name)
+    except (InvalidSdistFilename, InvalidWheelFilename, ValueError):
+        return False
+    return True
 
 
 def _parse_distribution(name: str) -> tuple[object, ...]:
