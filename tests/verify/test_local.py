@@ -18,7 +18,17 @@ from pyprov.verify import (
     verify_artifacts,
 )
 
-from ._release import BUILDER_ID, SDIST, WHEEL, WORKFLOW, Signer, sha256
+from ._release import (
+    ARTIFACTS,
+    BUILDER_ID,
+    SDIST,
+    WHEEL,
+    WORKFLOW,
+    Signer,
+    provenance_predicate,
+    sha256,
+    write_release,
+)
 from .conftest import EMAIL
 
 POLICIES = {
@@ -213,3 +223,58 @@ def test_gitlab_repository_policy_is_matched_on_gitlab_claims(instance: LocalSig
     signer = next(check for check in report.artifacts[0].checks if check.name == "signer")
     assert signer.reason is not None
     assert signer.reason.startswith(f"issuer: expected https://gitlab.com, found {GITHUB_ISSUER}")
+
+
+L3_BUILDER = "https://github.com/acme/widget/.github/workflows/l3-builder.yml@refs/tags/v1.0"
+
+
+def test_builder_id_must_be_the_signing_workflow(
+    run: Callable[..., Result], instance: LocalSigstore, github_signer: Signer, tmp_path: Path
+) -> None:
+    """An L2 workflow that writes an L3 builder's id into its statement is refused."""
+    forged = write_release(
+        github_signer,
+        tmp_path / "forged",
+        {SDIST: ARTIFACTS[SDIST]},
+        predicate=provenance_predicate(builder_id=L3_BUILDER),
+    )
+    args = (
+        "--trust-config",
+        instance.trust_config_path,
+        "--repository",
+        "acme/widget",
+        "--builder-id",
+        L3_BUILDER,
+    )
+    refused = run(*args, forged / SDIST)
+    assert refused.exit_code == 4
+    assert (
+        f"the statement claims builder {L3_BUILDER}, but it was signed by workflow {BUILDER_ID}"
+        in refused.stdout
+    )
+    # Without an allow-list nothing is claimed about the builder, and the release verifies.
+    assert (
+        run(
+            "--trust-config", instance.trust_config_path, "--repository", "acme/widget", forged / SDIST
+        ).exit_code
+        == 0
+    )
+
+
+def test_a_personal_signature_cannot_vouch_for_a_builder(
+    run: Callable[..., Result], instance: LocalSigstore, email_signer: Signer, tmp_path: Path
+) -> None:
+    release = write_release(email_signer, tmp_path / "personal", {SDIST: ARTIFACTS[SDIST]})
+    refused = run(
+        "--trust-config",
+        instance.trust_config_path,
+        "--identity",
+        EMAIL,
+        "--issuer",
+        instance.email_issuer,
+        "--builder-id",
+        BUILDER_ID,
+        release / SDIST,
+    )
+    assert refused.exit_code == 4
+    assert "not by a build platform's workflow identity: the builder id is only claimed" in refused.stdout

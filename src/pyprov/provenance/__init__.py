@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from pyprov.provenance._check import check_statement, load_statement
 from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
+from pyprov.provenance._reissue import (
+    ReissuedProvenance,
+    builder_id_from_token,
+    parse_expected_hashes,
+    reissue_provenance,
+)
 from pyprov.provenance._statement import (
     BUILD_TYPE,
     LOCAL_BUILDER_ID,
@@ -35,12 +41,16 @@ __all__ = [
     "BuildLevel",
     "ProvenanceBundleWriter",
     "ProvenanceWriter",
+    "ReissuedProvenance",
     "Signing",
     "build_level",
+    "builder_id_from_token",
     "check_statement",
     "dump_statement",
     "load_statement",
     "make_statement",
+    "parse_expected_hashes",
+    "reissue_provenance",
     "run_level",
     "source_uri",
 ]

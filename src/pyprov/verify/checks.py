@@ -28,7 +28,7 @@ from packaging.utils import (
 )
 
 from pyprov.verify.evidence import Artifact, Evidence, UnreadableEvidenceError, read_bounded
-from pyprov.verify.policy import CertificateIdentity, RepositoryPolicy, SignerPolicy
+from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
 from pyprov.verify.result import Check, failed, passed
 
 if TYPE_CHECKING:
@@ -438,10 +438,33 @@ def _provenance_checks(
     elif context.builder_ids and builder_id not in context.builder_ids:
         reason = "builder not in the allow-list"
         checks.append(failed("builder id", reason, expected=allowed, found=builder_id, source=source))
+    elif context.builder_ids and (unvouched := _builder_not_vouched_for(builder_id, signer)) is not None:
+        checks.append(failed("builder id", unvouched, expected=allowed, found=builder_id, source=source))
     else:
         checks.append(passed("builder id", expected=allowed, found=builder_id, source=source))
     checks += _source_checks(predicate, context.policy, signer, source)
     return checks
+
+
+def _builder_not_vouched_for(builder_id: str, signer: CertificateIdentity | None) -> str | None:
+    """Why the signature does not vouch for ``builder_id``, or ``None`` when it does.
+
+    A statement can claim any builder: an allow-list of builders means something only when
+    the builder is the one that signed. For a GitHub Actions signer that is the workflow in
+    the certificate (its Build Signer URI, also its SAN): an L2 workflow that wrote the id
+    of an L3 reusable workflow into its statement is caught here.
+    """
+    if signer is None:
+        return "the statement's signer is unknown, so nothing vouches for its builder"
+    if signer.issuer != GITHUB_ISSUER:
+        return (
+            f"signed by {signer.describe()}, not by a build platform's workflow identity: "
+            "the builder id is only claimed"
+        )
+    signing_workflow = signer.build_signer_uri or (signer.sans[0] if signer.sans else None)
+    if signing_workflow != builder_id:
+        return f"the statement claims builder {builder_id}, but it was signed by workflow {signing_workflow}"
+    return None
 
 
 def _source_checks(
