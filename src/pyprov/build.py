@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -485,24 +484,12 @@ def _record(
         digests=hash_file(built.path),
         built_from=built_from,
     )
-    invocation = Invocation(
-        pyprov_version=_version(),
+    invocation = Invocation.here(
         argv=options.argv,
-        config_settings=dict(options.config_settings),
-        python_implementation=platform.python_implementation(),
-        python_version=platform.python_version(),
-        platform=platform.platform(),
-        system=platform.system(),
-        machine=platform.machine(),
+        config_settings=options.config_settings,
         source_date_epoch=epoch,
         started_on=built.started_on,
         finished_on=built.finished_on,
         github=github,
     )
     return BuildRecord(artifact=artifact, source=source, environment=built.environment, invocation=invocation)
-
-
-def _version() -> str:
-    from pyprov import __version__  # noqa: PLC0415
-
-    return __version__

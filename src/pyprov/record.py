@@ -8,6 +8,7 @@ Its JSON form (``to_dict``/``from_dict``, camelCase keys) is defined by
 from __future__ import annotations
 
 import dataclasses
+import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -268,6 +269,35 @@ class Invocation(_JSONForm):
     """RFC 3339 UTC time the build of this distribution started."""
     finished_on: str
     github: GitHubContext | None = None
+
+    @classmethod
+    def here(
+        cls,
+        *,
+        argv: tuple[str, ...],
+        started_on: str,
+        finished_on: str,
+        config_settings: Mapping[str, str | list[str]] | None = None,
+        source_date_epoch: int | None = None,
+        github: GitHubContext | None = None,
+    ) -> Invocation:
+        """The invocation of this process: pyprov's version, this interpreter and platform."""
+        from pyprov import __version__  # noqa: PLC0415 - the package imports this module
+
+        return cls(
+            pyprov_version=__version__,
+            argv=argv,
+            config_settings=dict(config_settings or {}),
+            python_implementation=platform.python_implementation(),
+            python_version=platform.python_version(),
+            platform=platform.platform(),
+            system=platform.system(),
+            machine=platform.machine(),
+            source_date_epoch=source_date_epoch,
+            started_on=started_on,
+            finished_on=finished_on,
+            github=github,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Invocation:

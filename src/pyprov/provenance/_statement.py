@@ -149,14 +149,18 @@ def _external_parameters(records: Sequence[BuildRecord]) -> dict[str, Any]:
     }
     if invocation.source_date_epoch is not None:
         parameters["sourceDateEpoch"] = invocation.source_date_epoch
-    workflow = _workflow(invocation.github)
+    workflow = github_workflow(invocation.github)
     if workflow is not None:
         parameters["workflow"] = workflow
     return parameters
 
 
-def _workflow(github: GitHubContext | None) -> dict[str, str] | None:
-    """Return the workflow file of ``GITHUB_WORKFLOW_REF`` (``owner/repo/.github/workflows/f.yml@ref``)."""
+def github_workflow(github: GitHubContext | None) -> dict[str, str] | None:
+    """Return the workflow of ``GITHUB_WORKFLOW_REF`` (``owner/repo/.github/workflows/f.yml@ref``).
+
+    ``{"repository": <URL>, "path": <workflow file>, "ref": <ref>}``, or ``None`` outside GitHub
+    Actions or for a value that does not have that shape.
+    """
     if github is None:
         return None
     location, at, ref = github.workflow_ref.rpartition("@")
@@ -224,7 +228,7 @@ def _run_details(
 ) -> dict[str, Any]:
     first = records[0]
     github = first.invocation.github
-    workflow = _workflow(github)
+    workflow = github_workflow(github)
     metadata: dict[str, Any] = {}
     if github is not None and workflow is not None:
         builder_id = f"{github.server_url}/{github.workflow_ref}"

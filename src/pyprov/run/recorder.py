@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,14 +148,8 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
         if before.get(path) == stamp
     ]
     products = record_files(workdir, product_paths)
-    invocation = Invocation(
-        pyprov_version=_version(),
+    invocation = Invocation.here(
         argv=options.argv,
-        python_implementation=platform.python_implementation(),
-        python_version=platform.python_version(),
-        platform=platform.platform(),
-        system=platform.system(),
-        machine=platform.machine(),
         source_date_epoch=epoch,
         started_on=rfc3339(started),
         finished_on=rfc3339(finished),
@@ -237,9 +230,3 @@ def _write_product_evidence(
     check_statement(statement)
     stage_file(PROVENANCE_SUFFIX, dump_statement(statement))
     return written
-
-
-def _version() -> str:
-    from pyprov import __version__  # noqa: PLC0415
-
-    return __version__

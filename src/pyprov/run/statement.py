@@ -11,8 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pyprov.provenance import LOCAL_BUILDER_ID, PREDICATE_TYPE, STATEMENT_TYPE, run_level, source_uri
-from pyprov.record import GitHubContext
+from pyprov.provenance import (
+    LOCAL_BUILDER_ID,
+    PREDICATE_TYPE,
+    STATEMENT_TYPE,
+    github_workflow,
+    run_level,
+    source_uri,
+)
 from pyprov.run.record import RecordedFile, RunRecord
 
 GENERIC_BUILD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-generic-v1.md"
@@ -75,7 +81,7 @@ def _external_parameters(record: RunRecord) -> dict[str, Any]:
     }
     if record.invocation.source_date_epoch is not None:
         parameters["sourceDateEpoch"] = record.invocation.source_date_epoch
-    workflow = _workflow(record.invocation.github)
+    workflow = github_workflow(record.invocation.github)
     if workflow is not None:
         parameters["workflow"] = workflow
     return parameters
@@ -102,18 +108,6 @@ def _internal_parameters(record: RunRecord) -> dict[str, Any]:
     return parameters
 
 
-def _workflow(github: GitHubContext | None) -> dict[str, str] | None:
-    """The workflow file of ``GITHUB_WORKFLOW_REF`` (``owner/repo/.github/workflows/f.yml@ref``)."""
-    if github is None:
-        return None
-    location, at, ref = github.workflow_ref.rpartition("@")
-    parts = location.split("/", 2)
-    if not at or not ref or len(parts) != 3 or not all(parts):  # noqa: PLR2004 - owner, repo, path
-        return None
-    owner, repo, path = parts
-    return {"repository": f"{github.server_url}/{owner}/{repo}", "path": path, "ref": ref}
-
-
 def _resolved_dependencies(record: RunRecord) -> list[dict[str, Any]]:
     dependencies: list[dict[str, Any]] = []
     git = record.git
@@ -138,7 +132,7 @@ def _run_details(record: RunRecord, byproducts: Sequence[tuple[str, str, str]]) 
     invocation = record.invocation
     github = invocation.github
     metadata: dict[str, Any] = {}
-    if github is not None and _workflow(github) is not None:
+    if github is not None and github_workflow(github) is not None:
         builder_id = f"{github.server_url}/{github.workflow_ref}"
         metadata["invocationId"] = github.run_url
     else:

@@ -14,6 +14,7 @@ decoded extensions.
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,18 +116,18 @@ class CertificateIdentity:
         return text
 
 
-class _PolicyBase:
+class _PolicyBase(abc.ABC):
     """The sigstore-python ``VerificationPolicy`` side, shared by pyprov's policies."""
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def mismatches(self, signer: CertificateIdentity) -> list[str]:
         """Return one "field: expected X, found Y" line per mismatch (empty: the policy holds)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def describe(self) -> str:
         """One line: who the policy accepts."""
-        raise NotImplementedError
 
     def verify(self, cert: x509.Certificate) -> None:
         """Raise ``sigstore.errors.VerificationError`` unless ``cert`` satisfies the policy."""
