@@ -322,28 +322,31 @@ def test_cli_sign_without_identity_fails_cleanly(built: Path) -> None:
     assert done.stderr.startswith("error: cannot read trust config /nonexistent.json")
 
 
+def build_sdist_signed(
+    source: Path, instance: LocalSigstore, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``pyprov build --sdist --sign`` against the local instance, as a real subprocess without a terminal."""
+    command = [
+        *PYPROV,
+        "build",
+        "--sdist",
+        "--sign",
+        "--trust-config",
+        str(instance.trust_config_path),
+        str(source),
+    ]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
+
+
 @pytest.mark.usefixtures("no_credentials")
 def test_cli_build_sign_without_identity_writes_nothing(
     project: Callable[..., Path], local_sigstore: LocalSigstore
 ) -> None:
     source = project("flit-core")
     env = {k: v for k, v in os.environ.items() if k not in ("SIGSTORE_ID_TOKEN", "GITHUB_ACTIONS")}
-    done = subprocess.run(
-        [
-            *PYPROV,
-            "build",
-            "--sdist",
-            "--sign",
-            "--trust-config",
-            str(local_sigstore.trust_config_path),
-            str(source),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    done = build_sdist_signed(source, local_sigstore, env)
     assert done.returncode == 5
     assert done.stderr.splitlines()[-2:] == [
         "error: no signing identity: nothing to sign with in a non-interactive session",
@@ -360,21 +363,8 @@ def test_cli_build_sign_fault_reports_the_service(
 ) -> None:
     source = project("flit-core")
     local_sigstore.faults.http_500.add("fulcio")
-    env = {**os.environ, "SIGSTORE_ID_TOKEN": local_sigstore.identity_token()}
-    done = subprocess.run(
-        [
-            *PYPROV,
-            "build",
-            "--sdist",
-            "--sign",
-            "--trust-config",
-            str(local_sigstore.trust_config_path),
-            str(source),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    done = build_sdist_signed(
+        source, local_sigstore, {**os.environ, "SIGSTORE_ID_TOKEN": local_sigstore.identity_token()}
     )
     assert done.returncode == 5
     last = done.stderr.splitlines()[-1]

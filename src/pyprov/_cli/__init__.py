@@ -91,6 +91,17 @@ quiet_option = click.option(
     help="Show nothing but the result and errors.",
 )
 
+sbom_spec_option = click.option(
+    "--sbom-spec",
+    type=click.Choice(["1.5", "1.6", "1.7"]),
+    default="1.6",
+    show_default=True,
+    envvar="PYPROV_SBOM_SPEC",
+    show_envvar=True,
+    help="CycloneDX version of the SBOMs.",
+)
+"""``--sbom-spec``, the same for every command that writes CycloneDX (value in ``sbom_spec``)."""
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="pyprov")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
+from pyprov._cli import is_quiet, is_verbose, quiet_option, sbom_spec_option, verbose_option
 from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
 
 if TYPE_CHECKING:
@@ -72,15 +72,7 @@ if TYPE_CHECKING:
     help="SBOM of each artifact: <artifact>.cdx.json (CycloneDX), <artifact>.spdx.json (SPDX 2.3), "
     "both, or none.",
 )
-@click.option(
-    "--sbom-spec",
-    type=click.Choice(["1.5", "1.6", "1.7"]),
-    default="1.6",
-    show_default=True,
-    envvar="PYPROV_SBOM_SPEC",
-    show_envvar=True,
-    help="CycloneDX version of the SBOMs.",
-)
+@sbom_spec_option
 @click.option(
     "--sbom-files",
     is_flag=True,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli import is_quiet, quiet_option, sbom_spec_option, verbose_option
 
 if TYPE_CHECKING:
     from pyprov.run import SbomChoice
@@ -55,15 +55,7 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="SBOM of each product that is a wheel (with the PEP 770 SBOMs inside it, e.g. auditwheel's).",
 )
-@click.option(
-    "--sbom-spec",
-    type=click.Choice(["1.5", "1.6", "1.7"]),
-    default="1.6",
-    show_default=True,
-    envvar="PYPROV_SBOM_SPEC",
-    show_envvar=True,
-    help="CycloneDX version of the SBOMs.",
-)
+@sbom_spec_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run record and evidence files as JSON.")
 @verbose_option
 @quiet_option

@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from pyprov._cli import quiet_option, verbose_option
+from pyprov._cli import quiet_option, sbom_spec_option, verbose_option
 
 if TYPE_CHECKING:
     from pyprov.sbom import SbomResult, SourceSbomResult
-
-_SPECS = ["1.5", "1.6", "1.7"]
 
 
 @click.command("sbom")
@@ -35,16 +33,7 @@ _SPECS = ["1.5", "1.6", "1.7"]
     show_envvar=True,
     help="Write the SBOM to this file (atomically).  [default: stdout]",
 )
-@click.option(
-    "--sbom-spec",
-    "spec",
-    type=click.Choice(_SPECS),
-    default="1.6",
-    show_default=True,
-    envvar="PYPROV_SBOM_SPEC",
-    show_envvar=True,
-    help="CycloneDX version.",
-)
+@sbom_spec_option
 @click.option(
     "--sbom-format",
     "output_format",
@@ -95,7 +84,7 @@ def sbom_command(
     path: Path | None,
     python: Path | None,
     output: Path | None,
-    spec: Literal["1.5", "1.6", "1.7"],
+    sbom_spec: Literal["1.5", "1.6", "1.7"],
     output_format: Literal["cyclonedx", "spdx"],
     files: bool,
     source: Path | None,
@@ -131,7 +120,7 @@ def sbom_command(
             artifact=path,
             name=component_name,
             version=component_version,
-            spec=spec,
+            spec=sbom_spec,
             output_format=output_format,
             strict=strict_hashes,
             source_date_epoch=epoch,
@@ -140,7 +129,12 @@ def sbom_command(
         if (path is None) == (python is None):
             raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
         result = generate_sbom(
-            path, python=python, spec=spec, output_format=output_format, files=files, source_date_epoch=epoch
+            path,
+            python=python,
+            spec=sbom_spec,
+            output_format=output_format,
+            files=files,
+            source_date_epoch=epoch,
         )
     if not is_quiet(ctx):
         for warning in result.warnings:
