@@ -1,40 +1,59 @@
 # The two set-up commands of the README: `make demo` and `make test`. Both create .venv on first use.
+#
+# Everything is installed from pinned, hashed requirements files that are complete closures, with
+# --no-deps: the same files on every machine, whatever the package index serves today.
+#   .github/action-requirements.txt  pyprov's runtime dependencies and hatchling (also the Action's)
+#   requirements/dev.txt              the above plus the test and lint tools (`make lock` rewrites both)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := .github/action-requirements.txt
+DEV := requirements/dev.txt
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check pytest bench clean
+.PHONY: demo test check pytest bench lock clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install -qq -e . --group dev
-	touch $(STAMP)
+$(RUNTIME_STAMP): $(RUNTIME) pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --no-deps --require-hashes --only-binary :all: -r $(RUNTIME)
+	$(PIP) install -q --no-deps --no-build-isolation --no-index -e .
+	$(PIP) check
+	touch $@
+
+$(DEV_STAMP): $(RUNTIME_STAMP) $(DEV)
+	$(PIP) install -q --no-deps --require-hashes -r $(DEV)
+	$(PIP) check
+	touch $@
 
 ## demo: build a fixture project with pyprov and show the evidence
-demo: $(STAMP)
+demo: $(DEV_STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
 ## test: lint, type-check and run the whole test suite (what CI runs)
 test: check pytest
 
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 ## bench: run the benchmarks (figures go to the README)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_hashing.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_sbom.py
 	$(BIN)/python benchmarks/bench_sign.py
 	$(BIN)/python benchmarks/bench_verify.py
+
+## lock: recompile both requirements files from pyproject.toml (needs uv; then run `make test`)
+lock: $(DEV_STAMP)
+	bash scripts/lock.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist evidence

@@ -11,6 +11,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# The sample project's backend, pinned: the demo shows the same build whatever the index serves today.
+export PIP_CONSTRAINT="$here/fixtures/build-constraints.txt" UV_CONSTRAINT="$here/fixtures/build-constraints.txt"
 
 echo "== a sample project, as a git checkout: $work/project"
 cp -r "$here/fixtures/hatchling-pure" "$work/project"

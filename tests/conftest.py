@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,19 @@ local_sigstore = fixtures.local_sigstore
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SCHEMAS = ROOT / "schemas"
+
+
+BUILD_CONSTRAINTS = FIXTURES / "build-constraints.txt"
+
+
+def pytest_configure() -> None:
+    """Pin what isolated builds install: the fixtures' backends, whatever the index serves today.
+
+    Set for the whole session, so that every installer pypa/build starts (pip or uv, in
+    pyprov or in ``python -m build`` run beside it) reads the same constraints.
+    """
+    os.environ["PIP_CONSTRAINT"] = str(BUILD_CONSTRAINTS)
+    os.environ["UV_CONSTRAINT"] = str(BUILD_CONSTRAINTS)
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,51 @@ def test_the_install_step_installs_the_pinned_requirements_and_pyprov(
     assert {"pyprov", "sigstore", "pypi-attestations", "hatchling"} <= names
 
 
+# Walks pyprov's requirements in an installed environment, extras included (which `pip check`
+# does not follow), and prints every requirement that no installed distribution satisfies.
+_UNSATISFIED = """
+import importlib.metadata as md
+from packaging.requirements import Requirement
+
+todo, seen = [("pyprov", frozenset())], set()
+while todo:
+    name, extras = todo.pop()
+    if (name, extras) in seen:
+        continue
+    seen.add((name, extras))
+    for line in md.distribution(name).requires or []:
+        requirement = Requirement(line)
+        marker = requirement.marker
+        if marker and not any(marker.evaluate({"extra": extra}) for extra in extras or {""}):
+            continue
+        try:
+            version = md.version(requirement.name)
+        except md.PackageNotFoundError:
+            print(f"{name} needs {requirement}: not installed")
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            print(f"{name} needs {requirement}: {version} installed")
+        todo.append((requirement.name, frozenset(requirement.extras)))
+"""
+
+
+def test_the_pinned_closure_is_complete_without_resolving_anything(
+    action_venv: tuple[Path, JobResult],
+) -> None:
+    # The install step installs the file with --no-deps: whatever the index serves today, pip
+    # resolves nothing. So the file alone must satisfy every requirement, extras included.
+    venv, _ = action_venv
+    python = venv / "bin" / "python"
+    walked = subprocess.run([python, "-c", _UNSATISFIED], capture_output=True, text=True, check=True)
+    assert walked.stdout == ""
+    checked = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout
+    version = subprocess.run(
+        [python, "-m", "pyprov", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("pyprov, version ")
+
+
 def run_action(
     simulated: Callable[..., tuple[Machine, LocalSigstore]], source: Path, **inputs: str
 ) -> tuple[JobResult, Machine, LocalSigstore]:

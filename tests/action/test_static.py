@@ -86,18 +86,63 @@ def test_no_expression_inside_run_and_every_action_pinned_to_a_commit(path: Path
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), f"{path.name}: {uses} is not pinned"
 
 
-def test_the_action_requirements_pin_every_dependency_with_hashes() -> None:
-    lines = [line for line in REQUIREMENTS.read_text().splitlines() if not line.startswith("#")]
+def pins(path: Path) -> dict[str, list[Requirement]]:
+    """The ``name==version`` entries of a hashed requirements file, each with its marker."""
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
     entries = re.split(r"\n(?=[A-Za-z])", "\n".join(lines).strip())
-    pinned = {}
+    pinned: dict[str, list[Requirement]] = {}
     for entry in entries:
-        first = entry.split("\\")[0].strip()
-        requirement = Requirement(first)
-        assert len(requirement.specifier) == 1
-        assert next(iter(requirement.specifier)).operator == "=="
+        requirement = Requirement(entry.split("\\")[0].strip())
+        assert len(requirement.specifier) == 1, requirement
+        assert next(iter(requirement.specifier)).operator == "==", requirement
         assert "--hash=sha256:" in entry, requirement.name
-        pinned[canonicalize_name(requirement.name)] = requirement
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for dependency in project["dependencies"]:
-        assert canonicalize_name(Requirement(dependency).name) in pinned, dependency
-    assert "hatchling" in pinned  # pyprov itself is installed with --no-build-isolation --no-index
+        pinned.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return pinned
+
+
+def assert_pinned_and_satisfied(pinned: dict[str, list[Requirement]], wanted: list[str]) -> None:
+    """Every requirement in ``wanted`` that applies here has a pin here that satisfies it."""
+    for line in wanted:
+        requirement = Requirement(line)
+        if requirement.marker and not requirement.marker.evaluate():
+            continue
+        here = [
+            pin
+            for pin in pinned.get(canonicalize_name(requirement.name), [])
+            if not pin.marker or pin.marker.evaluate()
+        ]
+        assert len(here) == 1, f"{line}: pinned {len(here)} times for this interpreter"
+        version = next(iter(here[0].specifier)).version
+        assert requirement.specifier.contains(version, prereleases=True), f"{line}: pinned {version}"
+
+
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_the_action_requirements_pin_every_dependency_with_hashes() -> None:
+    pinned = pins(REQUIREMENTS)
+    assert_pinned_and_satisfied(pinned, PROJECT["project"]["dependencies"])
+    # pyprov itself is installed with --no-build-isolation --no-index.
+    assert_pinned_and_satisfied(pinned, PROJECT["build-system"]["requires"])
+
+
+def test_the_development_requirements_pin_the_project_and_every_tool() -> None:
+    pinned = pins(ROOT / "requirements" / "dev.txt")
+    groups = PROJECT["dependency-groups"]
+    tools = [item for name in ("test", "lint") for item in groups[name]]
+    assert_pinned_and_satisfied(pinned, [*PROJECT["project"]["dependencies"], *tools])
+    assert_pinned_and_satisfied(pinned, PROJECT["build-system"]["requires"])
+    # Where both files pin a distribution they pin the same file, so `make demo` then `make test`
+    # installs nothing twice.
+    for name, runtime in pins(REQUIREMENTS).items():
+        assert {str(pin.specifier) for pin in runtime} <= {str(pin.specifier) for pin in pinned[name]}, name
+
+
+def test_every_installer_of_the_action_and_the_makefile_installs_closures_without_resolving() -> None:
+    action = ACTION.read_text()
+    assert "--no-deps --require-hashes --only-binary :all: -r" in action
+    assert "pip check" in action
+    makefile = (ROOT / "Makefile").read_text()
+    for line in makefile.splitlines():
+        if " install " in line and "-r " in line:
+            assert "--no-deps --require-hashes" in line, line
