@@ -42,7 +42,9 @@ check: $(DEV_STAMP)
 pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-## bench: run the benchmarks (figures go to the README)
+## bench: run the benchmarks (figures go to the README); the fixtures' backends pinned, as in the tests
+bench: export PIP_CONSTRAINT := $(abspath fixtures/build-constraints.txt)
+bench: export UV_CONSTRAINT := $(abspath fixtures/build-constraints.txt)
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_hashing.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -36,6 +37,15 @@ def pytest_configure() -> None:
     """
     os.environ["PIP_CONSTRAINT"] = str(BUILD_CONSTRAINTS)
     os.environ["UV_CONSTRAINT"] = str(BUILD_CONSTRAINTS)
+
+
+def pinned(*names: str) -> str:
+    """Hashed requirement lines for ``names``, from the Action's pinned closure: what tests install."""
+    text = (ROOT / ".github" / "action-requirements.txt").read_text()
+    entries = re.split(r"\n(?=[A-Za-z])", text)
+    found = [entry for entry in entries if entry.split("==")[0] in names]
+    assert len(found) == len(names), f"not all of {names} are pinned"
+    return "\n".join(found) + "\n"
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.conftest import pinned
 from tests.sbom.conftest import BIN, EMBEDDED_CDX, prop, write_wheel
 
 from pyprov.sbom import generate_sbom
@@ -29,23 +30,11 @@ def venv(session_dir: Path) -> Path:
             "demo_pkg-1.2.3.dist-info/sboms/auditwheel.cdx.json": json.dumps(EMBEDDED_CDX).encode(),
         },
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "-q",
-            "packaging",
-            "six",
-            "idna",
-            "attrs",
-            str(wheel),
-        ],
-        check=True,
-    )
+    requirements = session_dir / "requirements.txt"
+    requirements.write_text(pinned("packaging", "six", "idna", "attrs"))
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+    subprocess.run([*install, "--require-hashes", "-r", str(requirements)], check=True)
+    subprocess.run([*install, "--no-index", str(wheel)], check=True)
     return python
 
 
