@@ -45,9 +45,10 @@ def _memory_contains(pid: int, secret: bytes) -> bool:
     return False
 
 
-def _ancestors() -> list[int]:
+def _ancestors(limit: int = 2) -> list[int]:
+    """The nearest ancestors only: the test's processes, never whatever runs the tests."""
     pids, pid = [], os.getpid()
-    while pid > 1:
+    while pid > 1 and len(pids) < limit:
         stat = Path(f"/proc/{pid}/stat").read_text()
         pid = int(stat.rpartition(")")[2].split()[1])
         if pid:
@@ -56,28 +57,24 @@ def _ancestors() -> list[int]:
 
 
 def hunt(secret: str) -> dict[str, object]:
-    """Look for ``secret`` in the environ and cmdline of every visible process and in ancestors' memory."""
+    """Look for ``secret`` in the environ, cmdline and memory of the nearest ancestors; list the visible."""
     needle = secret.encode()
-    own = {os.getpid()}
     ancestors = _ancestors()
     found: list[dict[str, object]] = []
-    pids = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
-    for pid in pids:
+    for pid in ancestors:
         for what in ("environ", "cmdline"):
             try:
-                data = Path(f"/proc/{pid}/{what}").read_bytes()
+                if needle in Path(f"/proc/{pid}/{what}").read_bytes():
+                    found.append({"pid": pid, "in": what})
             except OSError:
                 continue
-            # Our own argv names the secret: only other processes count.
-            if needle in data and pid not in own:
-                found.append({"pid": pid, "in": what})
-        if pid in ancestors:
-            try:
-                if _memory_contains(pid, needle):
-                    found.append({"pid": pid, "in": "mem"})
-            except OSError:
-                pass
-    return {"pid": os.getpid(), "ancestors": ancestors, "visible": pids, "found": found}
+        try:
+            if _memory_contains(pid, needle):
+                found.append({"pid": pid, "in": "mem"})
+        except OSError:
+            continue
+    visible = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
+    return {"pid": os.getpid(), "ancestors": ancestors, "visible": visible, "found": found}
 
 
 def _attempt(action: str, path: str) -> str:

@@ -388,6 +388,28 @@ def test_probe_reports_a_refusing_bwrap_in_one_line(tmp_path: Path) -> None:
     }
 
 
+@needs_bwrap
+@pytest.mark.parametrize("uid", ["0", "1000"])
+def test_probe_where_namespaces_are_refused(uid: str) -> None:
+    """A real refusal: the probe runs inside a sandbox that may create no user namespace."""
+    script = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT / 'src')!r});"
+        "from pyprov._internal import sandbox;"
+        "found = sandbox.probe(); print(json.dumps([found.reason, found.hint]))"
+    )
+    outer = [PROBE.executable or "bwrap", "--unshare-user", "--uid", uid, "--disable-userns"]
+    outer += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", str(sandbox.PRIVATE_TMP)]
+    done = subprocess.run(
+        [*outer, "--", sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot nest sandboxes here: {done.stderr.strip()}")
+    reason, hint = json.loads(done.stdout)
+    assert reason.startswith("bubblewrap cannot create a sandbox here: bwrap: ")
+    assert "\n" not in reason
+    assert "user namespaces" in hint
+
+
 def test_isolation_of_a_sandboxed_run(bwrap: sandbox.Bubblewrap) -> None:
     assert bwrap.isolation(SandboxSpec(cwd=Path("/"), env={})).to_dict() == {
         "sandbox": f"bubblewrap {bwrap.version}",

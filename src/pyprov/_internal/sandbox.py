@@ -246,13 +246,13 @@ def _probe_executable(executable: str) -> Probe:
 def _refusal_hint(message: str) -> str | None:
     if "Unknown option" in message or "Usage" in message:
         return "this bubblewrap is too old; pyprov needs 0.4 or later"
-    if os.geteuid() != 0 and ("Operation not permitted" in message or "Permission denied" in message):
+    if any(word in message for word in ("namespace", "uid map", "not permitted", "Permission denied")):
         # Ubuntu 24.04 (and GitHub's ubuntu-24.04 runners) restrict unprivileged user
-        # namespaces through AppArmor; actions/runner-images#10443.
+        # namespaces through AppArmor: actions/runner-images#10443.
         return (
-            "unprivileged user namespaces are restricted; on Ubuntu 24.04 run "
-            "'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' or load an "
-            "AppArmor profile that allows userns for bwrap"
+            "bwrap needs user namespaces: check sysctl user.max_user_namespaces; on Ubuntu 24.04 "
+            "run 'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0' (or load an "
+            "AppArmor profile allowing userns for bwrap); a container must allow namespaces"
         )
     return None
 
