@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -190,6 +191,38 @@ def test_hidden_paths_are_unreadable(bwrap: sandbox.Bubblewrap, work: Path) -> N
         str(token_file): "PermissionError: Permission denied",
     }
     assert token_file.read_text() == "eyJsecret"
+
+
+def test_a_unix_socket_is_reachable_through_read_only_binds_unless_hidden(
+    bwrap: sandbox.Bubblewrap, work: Path
+) -> None:
+    """Like docker.sock or an ssh-agent: read-only mounts and network=False do not stop connect()."""
+    path = work / "agent.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    server.settimeout(10)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = server.accept()
+            with connection:
+                connection.sendall(b"agent")
+
+    threading.Thread(target=serve, daemon=True).start()
+    script = (
+        "import socket, sys\nclient = socket.socket(socket.AF_UNIX)\n"
+        "try:\n    client.connect(sys.argv[1]); print(client.recv(16).decode())\n"
+        "except OSError as error:\n    print(type(error).__name__)"
+    )
+    try:
+        for hidden, expected in (((), "agent"), ((path,), "ConnectionRefusedError")):
+            lines: list[str] = []
+            spec = SandboxSpec(cwd=Path("/"), env=ENV, readonly=(work,), hidden=hidden, network=False)
+            bwrap.run(spec, [sys.executable, "-c", script, str(path)], on_line=lines.append)
+            assert lines == [expected]
+    finally:
+        server.close()
 
 
 def test_a_symlink_planted_in_a_writable_tree_is_refused(bwrap: sandbox.Bubblewrap, work: Path) -> None:

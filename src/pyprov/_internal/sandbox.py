@@ -122,7 +122,11 @@ class SandboxSpec:
     read-only one stays writable: deeper paths are bound last."""
     hidden: tuple[Path, ...] = ()
     """Paths made unreadable: ``/dev/null`` (on a ``nodev`` mount: opening fails) over a file,
-    an empty read-only tmpfs over a directory. Missing paths are skipped."""
+    an empty read-only tmpfs over a directory. Missing paths are skipped. Everything else the
+    user can read stays readable (``~/.pypirc``, ``~/.netrc``, ``~/.git-credentials``,
+    ``~/.ssh``, ``~/.config/gh``, ``~/.docker/config.json``, a token file), and Unix sockets
+    on the read-only file system still accept connections, ``network=False`` or not
+    (``/var/run/docker.sock``, D-Bus, ``$SSH_AUTH_SOCK``): hide them."""
     network: bool = True
     """``False``: a network namespace with only a loopback interface (SLSA "hermetic")."""
 
