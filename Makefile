@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check pytest bench lock clean
+.PHONY: demo test check pytest bench lock clean sandbox-tool
 
 $(RUNTIME_STAMP): $(RUNTIME) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ $(DEV_STAMP): $(RUNTIME_STAMP) $(DEV)
 	touch $@
 
 ## demo: build a fixture project with pyprov and show the evidence
-demo: $(DEV_STAMP)
+demo: $(DEV_STAMP) sandbox-tool
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
 ## test: lint, type-check and run the whole test suite (what CI runs)
@@ -39,8 +39,15 @@ check: $(DEV_STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+pytest: $(DEV_STAMP) sandbox-tool
 	$(BIN)/python -m pytest
+
+## sandbox-tool: pyprov runs build code inside bubblewrap; install it where we can (Debian/Ubuntu)
+sandbox-tool:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q bubblewrap || { apt-get update -q && apt-get install -y -q bubblewrap; }; \
+	  elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get install -y -q bubblewrap || { sudo apt-get update -q && sudo apt-get install -y -q bubblewrap; }; \
+	  else echo "bubblewrap is not installed and cannot be installed here: sandbox tests will be skipped" >&2; fi; }
 
 ## bench: run the benchmarks (figures go to the README); the fixtures' backends pinned, as in the tests
 bench: export PIP_CONSTRAINT := $(abspath fixtures/build-constraints.txt)
