@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyprov._cli import is_quiet, is_verbose, quiet_option, sbom_spec_option, verbose_option
-from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
+from pyprov._cli.signing import signing_options, signing_policy
+from pyprov._internal.redaction import redact_argv
 
 if TYPE_CHECKING:
     from pyprov.evidence import ArtifactEvidenceWriter
@@ -102,6 +104,21 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="Sign the artifacts, their provenance and SBOMs with Sigstore after the build.",
 )
+@click.option(
+    "--hermetic",
+    is_flag=True,
+    envvar="PYPROV_HERMETIC",
+    show_envvar=True,
+    help="Run the backend hooks without network, once their requirements are installed.",
+)
+@click.option(
+    "--allow-unsandboxed",
+    is_flag=True,
+    envvar="PYPROV_ALLOW_UNSANDBOXED",
+    show_envvar=True,
+    help="Build even where no sandbox can be made (no bubblewrap or user namespaces) although "
+    "signing credentials are present: build code could then read them.",
+)
 @signing_options
 @verbose_option
 @quiet_option
@@ -124,6 +141,8 @@ def build_command(
     embed_sbom: bool,
     provenance_bundle: bool,
     sign: bool,
+    hermetic: bool,
+    allow_unsandboxed: bool,
     as_json: bool,
     **signing: Any,  # noqa: ANN401 - the signing options, passed on as they are
 ) -> None:
@@ -135,6 +154,9 @@ def build_command(
     SLSA provenance EVIDENCE_DIR/<artifact>.intoto.json. With --sign, after the
     build: <artifact>.sigstore.json, <artifact>.intoto.sigstore.json and the PEP 740
     OUTDIR/<artifact>.slsa.attestation that `twine upload --attestations` sends.
+
+    The installer and the backend run in a bubblewrap sandbox: they cannot see pyprov,
+    its credentials or its outputs, and nothing they start outlives them.
     """
     # The library is imported when a command runs, not for --help.
     from pyprov._cli import render  # noqa: PLC0415
@@ -176,14 +198,22 @@ def build_command(
         config_settings=parse_config_settings(config_settings),
         installer=installer,
         isolation=not no_isolation,
-        argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
+        argv=("pyprov", *redact_argv(sys.argv[1:], os.environ)),
         evidence_writers=(*sbom_writers, ProvenanceWriter(signing=level_signing)),
         transforms=transforms,
         run_evidence_writers=(ProvenanceBundleWriter(signing=level_signing),) if provenance_bundle else (),
         signer=signer,
+        allow_unsandboxed=allow_unsandboxed,
+        hermetic=hermetic,
+        hidden_paths=_token_file(signing.get("identity_token_file")),
     )
     with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
+    isolation = result.records[0].environment.isolation if result.records else None
+    if isolation is not None and isolation.sandbox is None:
+        click.echo(
+            f"warning: build code ran without a sandbox ({isolation.reason}); the record says so", err=True
+        )
     if as_json:
         click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
     else:
@@ -213,22 +243,9 @@ def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:
     return settings
 
 
-def redact(argv: list[str], secret_options: frozenset[str]) -> tuple[str, ...]:
-    """Replace the values of secret options in a command line with ``***``."""
-    redacted: list[str] = []
-    hide_next = False
-    for arg in argv:
-        if hide_next:
-            redacted.append("***")
-            hide_next = False
-            continue
-        name, eq, _ = arg.partition("=")
-        if name in secret_options:
-            redacted.append(f"{name}=***" if eq else arg)
-            hide_next = not eq
-        else:
-            redacted.append(arg)
-    return tuple(redacted)
+def _token_file(path: Path | None) -> tuple[Path, ...]:
+    """The identity-token file is hidden from build code."""
+    return (path,) if path is not None and str(path) != "-" else ()
 
 
 def _source_date_epoch() -> int | None:

@@ -42,10 +42,10 @@ class SigstoreSigner:
             SigningSubject(
                 name=context.record.artifact.filename,
                 sha256=context.record.artifact.digests.sha256,
-                provenance=_read(context.evidence[PROVENANCE_SUFFIX].path)
+                provenance=context.evidence[PROVENANCE_SUFFIX].content
                 if PROVENANCE_SUFFIX in context.evidence
                 else None,
-                sbom=_read(context.evidence[SBOM_SUFFIX].path) if SBOM_SUFFIX in context.evidence else None,
+                sbom=context.evidence[SBOM_SUFFIX].content if SBOM_SUFFIX in context.evidence else None,
             )
             for context in contexts
         ]
