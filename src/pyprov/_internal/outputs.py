@@ -84,12 +84,7 @@ def publish_all(items: Sequence[Output]) -> list[Path]:
     A copied ``source`` is hashed as it is copied: bytes that differ from ``sha256``
     are an :class:`OutputError`. Returns the final paths, in order.
     """
-    seen: set[Path] = set()
-    for item in items:
-        target = item.directory / item.name
-        if not files.is_plain_name(item.name) or target in seen:
-            raise OutputError(f"refusing to write {item.name!r}: not a plain file name, or written twice")
-        seen.add(target)
+    _check_targets(items)
     with contextlib.ExitStack() as stack:
         stages: dict[Path, Path] = {}
         for item in items:
@@ -122,6 +117,17 @@ def publish_all(items: Sequence[Output]) -> list[Path]:
                     raise OutputError(f"cannot publish the outputs: {error.strerror or error}") from error
                 raise
     return [item.directory / item.name for item in items]
+
+
+def _check_targets(items: Sequence[Output]) -> None:
+    seen: set[Path] = set()
+    for item in items:
+        target = item.directory / item.name
+        if not files.is_plain_name(item.name) or target in seen:
+            raise OutputError(f"refusing to write {item.name!r}: not a plain file name, or written twice")
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(f"cannot write {target}: a directory is in the way")
+        seen.add(target)
 
 
 def _roll_back(done: Sequence[tuple[Path, Path | None]]) -> None:

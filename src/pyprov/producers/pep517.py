@@ -415,6 +415,15 @@ def _project_builder(kind: DistributionKind, make: Callable[[], ProjectBuilder])
 
 def check_project(srcdir: Path) -> None:
     """Parse and validate ``pyproject.toml`` without running anything: bad input fails first."""
+    if not srcdir.exists():
+        raise ProjectError(f"source directory {srcdir} does not exist")
+    if not srcdir.is_dir():
+        raise ProjectError(f"source {srcdir} is not a directory")
+    if not (srcdir / "pyproject.toml").is_file() and not (srcdir / "setup.py").is_file():
+        raise ProjectError(
+            f"{srcdir} has no pyproject.toml",
+            hint="pyprov builds Python projects: run it in a directory with a pyproject.toml",
+        )
     import build  # noqa: PLC0415
 
     _project_builder("sdist", lambda: build.ProjectBuilder(srcdir))

@@ -185,11 +185,15 @@ def _credential_paths(environ_: Mapping[str, str]) -> list[Path]:
 def _needed_paths(env: Mapping[str, str]) -> tuple[Path, ...]:
     """Paths under /tmp that build code needs: the sandbox gives it a private, empty /tmp.
 
-    pyprov's own interpreter (a virtual environment created under /tmp), and every path
-    the environment names there (``PIP_CONSTRAINT``, ``HOME``, ``PATH`` entries...).
+    pyprov's own interpreter (a virtual environment created under /tmp), and the paths
+    that the installer's and interpreter's own variables name there (``PIP_CONSTRAINT``,
+    ``HOME``, ``PATH`` entries...). Other variables' paths stay out of sight: a variable
+    may name a credential file.
     """
     candidates = [Path(sys.prefix), Path(sys.exec_prefix), Path(sys.base_prefix), Path(sys.executable).parent]
-    for value in env.values():
+    for name, value in env.items():
+        if not (name in _PATH_VARIABLES or name.startswith(("PIP_", "UV_"))):
+            continue
         for part in value.replace(os.pathsep, " ").split():
             if part.startswith("/tmp/") and ".." not in part:  # noqa: S108 - the host's /tmp
                 candidates.append(Path(part))
@@ -202,6 +206,12 @@ def _needed_paths(env: Mapping[str, str]) -> tuple[Path, ...]:
         if resolved.is_relative_to(sandbox.PRIVATE_TMP) and resolved not in found:
             found.append(resolved)
     return tuple(found)
+
+
+_PATH_VARIABLES = frozenset(
+    {"HOME", "PATH", "PYTHONPATH", "VIRTUAL_ENV", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE"}
+)
+"""Variables whose paths under /tmp build code may need (besides ``PIP_*`` and ``UV_*``)."""
 
 
 def _existing(paths: Sequence[Path]) -> list[Path]:

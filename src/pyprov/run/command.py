@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import IO
 from pyprov._internal import environ
 from pyprov._internal.redaction import redact_argv
 from pyprov.errors import ProjectError
+from pyprov.producers.policy import BuildPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,39 +26,32 @@ def run_command(
     argv: Sequence[str],
     *,
     cwd: Path,
+    policy: BuildPolicy,
     stdout: IO[bytes] | None = None,
     stderr: IO[bytes] | None = None,
 ) -> Completed:
-    """Run ``argv`` in ``cwd`` with every credential variable removed from its environment.
+    """Run ``argv`` in ``cwd`` as build code: in the sandbox of ``policy``, without credentials.
 
-    The command is untrusted build code, like a PEP 517 backend: it gets neither the
-    signing identity nor upload tokens (``environ.is_credential``). They are taken out
-    of ``os.environ`` too, for anything started in-process meanwhile, and put back
-    afterwards. Output goes to ``stdout``/``stderr`` (default: pyprov's own). Raises
-    :class:`ProjectError` when the command cannot be started.
+    The command is untrusted, like a PEP 517 backend: it gets neither the signing
+    identity nor upload tokens, may write only ``cwd`` (the evidence directory stays
+    read-only), and every process it starts is dead when this returns. Output goes to
+    ``stdout``/``stderr`` (default: pyprov's own). Raises :class:`ProjectError` when
+    the command cannot be started.
     """
     if not argv:
         raise ProjectError(
             "no command to run", hint="give it after '--': pyprov run --product GLOB -- make dist"
         )
     withheld = tuple(sorted(name for name in os.environ if environ.is_credential(name)))
-    with environ.credentials_withheld():
-        child_env = environ.without_credentials(os.environ)
-        try:
-            process = subprocess.Popen(list(argv), cwd=cwd, env=child_env, stdout=stdout, stderr=stderr)
-        except OSError as error:
-            raise ProjectError(
-                f"cannot run {argv[0]}: {error.strerror or error}",
-                hint="is it installed and on PATH?",
-            ) from error
-        try:
-            status = process.wait()
-        except KeyboardInterrupt:
-            # The terminal sent SIGINT to the command too: let it finish cleaning up.
-            process.wait()
-            raise
-    # Killed by signal N: report it as a shell does (128 + N), so that pyprov exits the same way.
-    return Completed(exit_status=status if status >= 0 else 128 - status, credentials_withheld=withheld)
+    spec = policy.command_spec(cwd.resolve(), (cwd.resolve(),), policy.env)
+    try:
+        # A killed command reports 128 + N, as a shell does, so that pyprov exits the same way.
+        status = policy.runner.run(spec, list(argv), stdout=stdout, stderr=stderr)
+    except FileNotFoundError as error:
+        raise ProjectError(f"cannot run {argv[0]}: not found", hint="is it installed and on PATH?") from error
+    except OSError as error:
+        raise ProjectError(f"cannot run {argv[0]}: {error.strerror or error}") from error
+    return Completed(exit_status=status, credentials_withheld=withheld)
 
 
 redact_command = redact_argv
