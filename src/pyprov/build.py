@@ -7,10 +7,12 @@ installed in each environment is listed *before* the environment is deleted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +143,8 @@ def build_project(
         credentials_present=options.signer is not None or credentials_in(os.environ),
         hermetic=options.hermetic,
     )
+    # The installer and the backend are subprocesses: meanwhile, import what comes after them.
+    threading.Thread(target=_prepare, args=(options,), daemon=True, name="pyprov-prepare").start()
     with tempfile.TemporaryDirectory(prefix="pyprov-held-") as held:
         builder = Pep517Builder(
             policy=policy,
@@ -214,6 +218,16 @@ def build_project(
             for files_ in signed
         ),
     )
+
+
+def _prepare(options: BuildOptions) -> None:
+    """Call ``prepare()`` of every writer, transform and signer that has one (imports, caches)."""
+    parts = (*options.evidence_writers, *options.run_evidence_writers, *options.transforms, options.signer)
+    for part in parts:
+        prepare = getattr(part, "prepare", None)
+        if callable(prepare):
+            with contextlib.suppress(Exception):  # the real call will raise it again, where it is reported
+                prepare()
 
 
 _Outcome = tuple[DistributionKind, Built, Source, ArtifactReference | None]

@@ -15,7 +15,7 @@ from pyprov._cli.signing import signing_options, signing_policy
 from pyprov._internal.redaction import redact_argv
 
 if TYPE_CHECKING:
-    from pyprov.evidence import ArtifactEvidenceWriter
+    from pyprov.evidence import ArtifactEvidenceWriter, ArtifactTransform
     from pyprov.record import DistributionKind, Installer
     from pyprov.sbom import SpecVersion
 
@@ -167,8 +167,7 @@ def build_command(
         Signing,
         build_level,
     )
-    from pyprov.sbom import CycloneDXWriter, EmbedSbomTransform, SPDXWriter  # noqa: PLC0415
-    from pyprov.signing import SigstoreSigner  # noqa: PLC0415
+    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
 
     # The SBOMs come first: the provenance names the evidence written before it as byproducts.
     sbom_writers: list[ArtifactEvidenceWriter] = []
@@ -176,11 +175,16 @@ def build_command(
         sbom_writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
     if sbom_format in ("spdx", "both"):
         sbom_writers.append(SPDXWriter())
-    transforms = (
-        (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),) if embed_sbom else ()
-    )
+    transforms: tuple[ArtifactTransform, ...] = ()
+    if embed_sbom:
+        from pyprov.sbom.embed import EmbedSbomTransform  # noqa: PLC0415
 
-    signer = SigstoreSigner(signing_policy(**signing)) if sign else None
+        transforms = (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),)
+    signer = None
+    if sign:
+        from pyprov.signing._adapters import SigstoreSigner  # noqa: PLC0415
+
+        signer = SigstoreSigner(signing_policy(**signing))
     # The level the statements claim: L2 needs the hosted platform's own identity.
     level_signing: Signing = "unsigned"
     if signer is not None:

@@ -36,6 +36,11 @@ class SigstoreSigner:
         self.policy = policy
         self.result: SigningResult | None = None
 
+    def prepare(self) -> None:
+        """Import sigstore (``build_project`` calls it while build code runs)."""
+        import sigstore.sign  # noqa: PLC0415
+        import sigstore.verify  # noqa: F401, PLC0415
+
     def sign(self, contexts: Sequence[ArtifactContext]) -> Sequence[Sequence[SignedFile]]:
         """Sign every artifact of the build; see :func:`sign_subjects`."""
         subjects = [
