@@ -15,6 +15,7 @@ from tests.action.runner import JobResult, Machine
 from tests.conftest import ROOT
 
 INSTALL = "Install pyprov into a private virtual environment"
+SANDBOX = "Prepare the build sandbox"
 BUILD = "Build, record and sign with pyprov"
 OUTPUTS = "Outputs and job summary"
 
@@ -23,7 +24,12 @@ def test_the_install_step_installs_the_pinned_requirements_and_pyprov(
     action_venv: tuple[Path, JobResult],
 ) -> None:
     venv, result = action_venv
-    assert result.statuses() == [(INSTALL, "ran"), (BUILD, "skipped"), (OUTPUTS, "skipped")]
+    assert result.statuses() == [
+        (INSTALL, "ran"),
+        (SANDBOX, "skipped"),
+        (BUILD, "skipped"),
+        (OUTPUTS, "skipped"),
+    ]
     assert "reusing" not in result.steps[0].stdout
     assert (venv / ".pyprov-action").read_text().split()[1] == str(ROOT)
     assert result.outputs["python"] == str(venv / "bin" / "python")
@@ -98,7 +104,7 @@ def test_the_action_builds_signs_and_its_artifacts_verify(
 ) -> None:
     result, machine, instance = run_action(simulated, caller_project("hatchling-pure"))
     assert result.ok, result.log()
-    assert result.statuses() == [(INSTALL, "ran"), (BUILD, "ran"), (OUTPUTS, "ran")]
+    assert result.statuses() == [(INSTALL, "ran"), (SANDBOX, "ran"), (BUILD, "ran"), (OUTPUTS, "ran")]
     assert "pyprov: reusing" in result.steps[0].stdout
     workspace = machine.root / "release" / "work"
 
@@ -182,7 +188,7 @@ def test_a_hostile_package_dir_is_a_path_not_a_command(
         **{"package-dir": "$(touch pwned); touch pwned2", "sign": "false"},
     )
     assert not result.ok
-    assert result.statuses() == [(INSTALL, "ran"), (BUILD, "failed"), (OUTPUTS, "skipped")]
+    assert result.statuses() == [(INSTALL, "ran"), (SANDBOX, "ran"), (BUILD, "failed"), (OUTPUTS, "skipped")]
     build = result.steps[1]
     assert "$(touch pwned); touch pwned2" in build.stderr
     assert "::error title=pyprov::pyprov build failed with exit code 2" in build.stdout

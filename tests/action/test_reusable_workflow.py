@@ -40,6 +40,7 @@ def test_the_reusable_workflow_signs_l3_provenance_that_verifies(
         ("Set up Python", "skipped"),
         ("Build and record (unsigned)", "ran"),
         ("Build and record (unsigned) > Install pyprov into a private virtual environment", "ran"),
+        ("Build and record (unsigned) > Prepare the build sandbox", "ran"),
         ("Build and record (unsigned) > Build, record and sign with pyprov", "ran"),
         ("Build and record (unsigned) > Outputs and job summary", "ran"),
         ("Hand over the artifacts, build records and SBOMs", "simulated (uses: actions/upload-artifact)"),

@@ -62,3 +62,23 @@ def test_the_fixture_yields_a_running_instance(local_sigstore: LocalSigstore) ->
     assert local_sigstore.trust_config_path.is_file()
     assert local_sigstore.faults.http_500 == set()
     assert local_sigstore.base_url.startswith("http://127.0.0.1:")
+
+
+def test_pyprov_testing_is_importable_without_pytest(tmp_path: Path) -> None:
+    # A fresh interpreter in which pytest cannot be imported: the sigstore instance still is.
+    blocker = tmp_path / "pytest.py"
+    blocker.write_text("raise ImportError('no pytest here')\n")
+    code = (
+        "import pyprov.testing, pyprov.testing.sigstore\n"
+        "try:\n    import pyprov.testing.fixtures\nexcept ImportError as e:\n    print(e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == (
+        "pyprov.testing.fixtures needs pytest: install pyprov[testing] (pyprov.testing.sigstore does not)"
+    )

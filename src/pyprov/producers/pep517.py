@@ -374,6 +374,12 @@ def _read_report(path: Path) -> list[Mapping[str, Any]]:
     return [report] if isinstance(report, dict) else []
 
 
+def _own_python() -> str:
+    """The path of pyprov's interpreter without symlinked directories (what the sandbox binds)."""
+    executable = Path(sys.executable)
+    return str(executable.parent.resolve() / executable.name)
+
+
 def _outer_pip() -> bool:
     """Whether pyprov's environment has a pip that can install into another (``--python``)."""
     if importlib.util.find_spec("pip") is None:

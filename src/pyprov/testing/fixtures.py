@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pytest
+try:
+    import pytest
+except ImportError as error:  # pragma: no cover - pytest is in the dev environment
+    raise ImportError(
+        "pyprov.testing.fixtures needs pytest: install pyprov[testing] (pyprov.testing.sigstore does not)"
+    ) from error
 
 from .sigstore import LocalSigstore
 
