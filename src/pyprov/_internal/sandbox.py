@@ -456,7 +456,9 @@ def hook_runner(
             writable=(*spec.writable, control),
             readonly=(*spec.readonly, *extra),
         )
-        status = runner.run(spec, cmd, on_line=on_line)
+        # The script by its resolved path: a symlinked directory under /tmp does not exist inside.
+        argv = [cmd[0], str(script), *cmd[2:]] if script is not None and script.is_file() else list(cmd)
+        status = runner.run(spec, argv, on_line=on_line)
         if status:
             raise subprocess.CalledProcessError(status, list(cmd))
 

@@ -240,7 +240,7 @@ class Pep517Builder:
         extra: dict[str, str] = {}
         if self.installer == "pip":
             pip = (
-                [sys.executable, "-m", "pip", "--python", env.python_executable]
+                [_own_python(), "-m", "pip", "--python", env.python_executable]
                 if outer_pip
                 else [
                     env.python_executable,
