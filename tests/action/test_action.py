@@ -189,7 +189,7 @@ def test_a_hostile_package_dir_is_a_path_not_a_command(
     )
     assert not result.ok
     assert result.statuses() == [(INSTALL, "ran"), (SANDBOX, "ran"), (BUILD, "failed"), (OUTPUTS, "skipped")]
-    build = result.steps[1]
+    build = result.steps[2]
     assert "$(touch pwned); touch pwned2" in build.stderr
     assert "::error title=pyprov::pyprov build failed with exit code 2" in build.stdout
     workspace = machine.root / "release" / "work"
@@ -204,5 +204,5 @@ def test_invalid_choices_fail_before_building(
     assert not result.ok
     assert (
         "::error title=pyprov::inputs sdist and wheel must each be 'true' or 'false', and not both 'false'"
-        in result.steps[1].stdout
+        in result.steps[2].stdout
     )

@@ -51,6 +51,7 @@ def test_the_reusable_workflow_signs_l3_provenance_that_verifies(
         "ran",
         "skipped",
         "skipped",
+        "skipped",
         "simulated (uses: actions/download-artifact)",
         "ran",
         "ran",
