@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyprov.verify import CertificateIdentity, IdentityPolicy, RepositoryPolicy, policy_from_publisher
-from pyprov.verify.policy import GITHUB_ISSUER, AnyOfPolicy, _der_utf8
+from pyprov.verify.policy import GITHUB_ISSUER, AnyOfPolicy
 
 REPO = "https://github.com/acme/widget"
 CONFIG = f"{REPO}/.github/workflows/release.yml@refs/tags/v1.0"
@@ -140,16 +140,3 @@ def test_publishers() -> None:
     )
     with pytest.raises(ValueError, match="unsupported publisher kind"):
         policy_from_publisher({"kind": "GitHub"})
-
-
-@pytest.mark.parametrize(
-    "der", [b"", b"\x0c", b"\x04\x01a", b"\x0c\x05abc", b"\x0c\x81", b"\x0c\x02\xff\xfe"]
-)
-def test_malformed_der_strings(der: bytes) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011 - UnicodeDecodeError is a ValueError too
-        _der_utf8(der)
-
-
-def test_long_der_string() -> None:
-    text = "x" * 200
-    assert _der_utf8(b"\x0c\x81\xc8" + text.encode()) == text

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from pyprov._internal.der import utf8_string
 from pyprov.errors import ProjectError, SigningError
 from pyprov.evidence import SignedFile
 from pyprov.signing._identity import IdentitySource
@@ -342,23 +343,12 @@ def _certificate_identity(bundle: Bundle) -> tuple[str, str]:
     issuer_v2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
     try:
         raw = certificate.extensions.get_extension_for_oid(issuer_v2).value
-        issuer = _der_utf8(raw.value) if isinstance(raw, x509.UnrecognizedExtension) else ""
-    except x509.ExtensionNotFound:
+        issuer = utf8_string(raw.value) if isinstance(raw, x509.UnrecognizedExtension) else ""
+    except (x509.ExtensionNotFound, ValueError):
         issuer = ""
     if not values or not issuer:
         raise SigningError("the signing certificate names no identity or no issuer")
     return values[0], issuer
-
-
-def _der_utf8(data: bytes) -> str:
-    # A DER UTF8String: tag 0x0c, a length (short or long form), then the text.
-    if len(data) < 2 or data[0] != 0x0C:  # noqa: PLR2004 - DER tag and minimum length
-        return ""
-    length, offset = data[1], 2
-    if length & 0x80:
-        size = length & 0x7F
-        length, offset = int.from_bytes(data[2 : 2 + size], "big"), 2 + size
-    return data[offset : offset + length].decode("utf-8", errors="replace")
 
 
 def _identity_policy(identity: str, issuer: str) -> VerificationPolicy:

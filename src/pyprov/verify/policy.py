@@ -25,6 +25,8 @@ from cryptography.x509.oid import ObjectIdentifier
 from sigstore.errors import VerificationError as SigstoreVerificationError
 from sigstore.verify.policy import Identity
 
+from pyprov._internal.der import utf8_string
+
 Forge = Literal["github", "gitlab"]
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -48,21 +50,6 @@ _GITLAB_REPOSITORY = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})+")
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
-def _der_utf8(der: bytes) -> str:
-    """Decode a DER UTF8String (tag 0x0C); raise ``ValueError`` on anything else."""
-    if len(der) < 2 or der[0] != 0x0C:  # noqa: PLR2004 - tag and length
-        raise ValueError("not a DER UTF8String")
-    length, offset = der[1], 2
-    if length & 0x80:
-        count = length & 0x7F
-        if count == 0 or count > 4 or len(der) < 2 + count:  # noqa: PLR2004 - at most 4 length bytes
-            raise ValueError("bad DER length")
-        length, offset = int.from_bytes(der[2 : 2 + count], "big"), 2 + count
-    if len(der) != offset + length:
-        raise ValueError("DER length does not match the value")
-    return der[offset:].decode("utf-8")
-
-
 def _extension(cert: x509.Certificate, oid: ObjectIdentifier, *, der: bool = True) -> str | None:
     try:
         value = cert.extensions.get_extension_for_oid(oid).value
@@ -71,7 +58,7 @@ def _extension(cert: x509.Certificate, oid: ObjectIdentifier, *, der: bool = Tru
     if not isinstance(value, x509.UnrecognizedExtension):
         return None
     try:
-        return _der_utf8(value.value) if der else value.value.decode("utf-8")
+        return utf8_string(value.value) if der else value.value.decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
 
