@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from pyprov.run.command import redact_command
-from pyprov.run.merge import RELEASE_FILENAME, RELEASE_PREDICATE_TYPE, MergeResult, merge_evidence
 from pyprov.run.record import RUN_RECORD_TYPE, RecordedFile, RunRecord
 from pyprov.run.recorder import RUN_RECORD_SUFFIX, RunOptions, RunResult, SbomChoice, record_run
+from pyprov.run.release_set import RELEASE_FILENAME, RELEASE_PREDICATE_TYPE, MergeResult, merge_evidence
 from pyprov.run.statement import GENERIC_BUILD_TYPE, make_run_statement
 
 __all__ = [
