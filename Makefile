@@ -59,6 +59,8 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_sbom.py
 	$(BIN)/python benchmarks/bench_sign.py
 	$(BIN)/python benchmarks/bench_verify.py
+	$(BIN)/python benchmarks/bench_sandbox.py
+	$(BIN)/python benchmarks/bench_sandbox.py --build --runs 7
 
 ## lock: recompile both requirements files from pyproject.toml (needs uv; then run `make test`)
 lock: $(DEV_STAMP)
