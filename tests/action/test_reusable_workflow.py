@@ -176,6 +176,17 @@ def test_the_reusable_workflow_signs_l3_provenance_that_verifies(
     l2_builder = f"https://github.com/{REPOSITORY}/.github/workflows/{WORKFLOW}@refs/heads/main"
     done = pyprov("verify", dist, *policy, "--builder-id", l2_builder, *trust)
     assert done.returncode == 4, done.stdout + done.stderr
+    # The certificate says where the signing job ran and what started the run.
+    hosted = ["--runner-environment", "github-hosted", "--trigger", "push"]
+    done = pyprov("verify", dist, *policy, *hosted, "--builder-id", REUSABLE_ID, *trust)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for narrower in (["--trigger", "release"], ["--runner-environment", "self-hosted"]):
+        done = pyprov("verify", dist, *policy, *narrower, "--builder-id", REUSABLE_ID, *trust)
+        assert done.returncode == 4, done.stdout + done.stderr
+    assert (
+        "trigger: expected release, found push"
+        in pyprov("verify", dist, *policy, "--trigger", "release", *trust).stdout
+    )
     # Another ref of the caller's repository (a branch, a pull request) is not this release.
     policy[-1] = "refs/heads/feature"
     done = pyprov("verify", dist, *policy, "--builder-id", REUSABLE_ID, *trust)
