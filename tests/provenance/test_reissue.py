@@ -11,16 +11,30 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
 
+from pyprov._cli.inspect_provenance import render_statement
 from pyprov.errors import ProjectError
+from pyprov.provenance import WORKFLOW_BUILD_TYPE, check_statement, run_level
 from pyprov.provenance._reissue import (
     _handover_problems,
     parse_handover_digests,
     release_builder_problem,
 )
-from pyprov.provenance._workflow import WORKFLOW_INPUTS, package_subdirectory, parse_workflow_inputs
+from pyprov.provenance._workflow import (
+    WORKFLOW_INPUTS,
+    SigningRun,
+    make_workflow_statement,
+    package_subdirectory,
+    parse_workflow_inputs,
+)
+from pyprov.record import GitSource
+from tests.conftest import SCHEMAS
+from tests.provenance.conftest import GITHUB, make_record
 
 WORKFLOW = "https://github.com/pyprov/pyprov/.github/workflows/build-provenance.yml"
 
@@ -129,3 +143,49 @@ def test_package_dir_becomes_the_subdirectory(given: str, expected: str) -> None
 def test_package_dir_outside_the_repository_is_refused(given: str) -> None:
     with pytest.raises(ValueError, match="is not a directory inside the repository"):
         package_subdirectory(given)
+
+
+def workflow_statement() -> dict[str, Any]:
+    record = make_record(
+        git=GitSource(commit=GITHUB.sha, remote="https://github.com/acme/project"), github=GITHUB
+    )
+    run = SigningRun(
+        github=GITHUB,
+        event_name="push",
+        inputs=json.loads(inputs(**{"extra-args": "-C\nkey=value"})),
+        config_settings={"key": "value"},
+    )
+    return make_workflow_statement(
+        record,
+        sha256=record.artifact.digests.sha256,
+        run=run,
+        builder_id=f"{WORKFLOW}@refs/tags/v1.0.0",
+        level=run_level([GITHUB], signing="isolated-reusable-workflow"),
+    )
+
+
+def test_the_workflow_statement_matches_its_schemas() -> None:
+    loaded = [json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.schema.json"))]
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in loaded
+    )
+    by_id = {schema["$id"].rpartition("/")[2]: schema for schema in loaded}
+    statement = workflow_statement()
+    check_statement(statement)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    for name in ("intoto-statement-v1.schema.json", "slsa-provenance-v1.schema.json"):
+        validator = jsonschema.Draft202012Validator(by_id[name], registry=registry, format_checker=checker)
+        validator.validate(statement if name.startswith("intoto") else statement["predicate"])
+    broken = json.loads(json.dumps(statement))
+    broken["predicate"]["buildDefinition"]["externalParameters"]["inputs"]["unrecorded"] = "x"
+    validator = jsonschema.Draft202012Validator(by_id["slsa-provenance-v1.schema.json"], registry=registry)
+    with pytest.raises(jsonschema.ValidationError, match="unrecorded"):
+        validator.validate(broken["predicate"])
+
+
+def test_inspect_labels_what_the_build_job_reported() -> None:
+    text = render_statement(workflow_statement(), color=False)
+    assert f"type             {WORKFLOW_BUILD_TYPE}  (pyprov's L3 reusable workflow)" in text
+    assert "config settings  key=value" in text
+    assert "python           CPython 3.11.7 (the build job's report)" in text
+    assert "runner           github-hosted" in text

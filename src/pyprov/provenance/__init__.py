@@ -1,6 +1,7 @@
 """SLSA provenance: in-toto Statements v1 with an SLSA Provenance v1 predicate.
 
-pyprov's buildType (what each parameter means) is defined in ``docs/build-type-v1.md``;
+pyprov's buildType (what each parameter means) is defined in ``docs/build-type-v1.md``
+(``docs/build-type-workflow-v1.md`` for statements signed by the L3 reusable workflow);
 the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
 ``schemas/slsa-provenance-v1.schema.json`` and ``schemas/pyprov-build-type-v1.schema.json``.
 """
@@ -25,6 +26,7 @@ from pyprov.provenance._statement import (
     make_statement,
     source_uri,
 )
+from pyprov.provenance._workflow import WORKFLOW_BUILD_TYPE
 from pyprov.provenance._writers import (
     BUNDLE_FILENAME,
     PROVENANCE_SUFFIX,
@@ -39,6 +41,7 @@ __all__ = [
     "PREDICATE_TYPE",
     "PROVENANCE_SUFFIX",
     "STATEMENT_TYPE",
+    "WORKFLOW_BUILD_TYPE",
     "BuildLevel",
     "ProvenanceBundleWriter",
     "ProvenanceWriter",
