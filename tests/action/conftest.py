@@ -25,7 +25,9 @@ REPOSITORY = "octo-org/octo-repo"
 WORKFLOW = "release.yml"
 REUSABLE_REPOSITORY = "pyprov/pyprov"
 REUSABLE_SHA = "b" * 40
-REUSABLE_ID = f"https://github.com/{REUSABLE_REPOSITORY}/.github/workflows/build-provenance.yml@refs/tags/v1"
+REUSABLE_ID = (
+    f"https://github.com/{REUSABLE_REPOSITORY}/.github/workflows/build-provenance.yml@refs/tags/v1.0.0"
+)
 
 
 def github_context(identity: GitHubWorkflowIdentity) -> dict[str, Any]:

@@ -135,8 +135,8 @@ def test_a_private_instance_receives_only_a_token_the_public_fulcio_refuses(
 
 @pytest.mark.parametrize(
     "ref",
-    ["refs/heads/main", "c" * 40, "refs/tags/latest", "refs/pull/1/merge"],
-    ids=["branch", "sha", "tag", "pr"],
+    ["refs/heads/main", "c" * 40, "refs/tags/v1", "refs/tags/latest", "refs/pull/1/merge"],
+    ids=["branch", "sha", "major-tag", "other-tag", "pr"],
 )
 def test_the_workflow_refuses_to_run_at_anything_but_a_release_tag(
     simulated: Simulated, caller_project: Callable[[str], Path], ref: str

@@ -39,18 +39,28 @@ from tests.provenance.conftest import GITHUB, make_record
 WORKFLOW = "https://github.com/pyprov/pyprov/.github/workflows/build-provenance.yml"
 
 
-@pytest.mark.parametrize("ref", ["refs/tags/v1", "refs/tags/v1.2.3", "refs/tags/v2.0.0-rc.1"])
+@pytest.mark.parametrize("ref", ["refs/tags/v1.2.3", "refs/tags/v10.0.11", "refs/tags/v2.0.0-rc.1"])
 def test_a_release_tag_is_a_usable_builder_ref(ref: str) -> None:
     assert release_builder_problem(f"{WORKFLOW}@{ref}") is None
 
 
 @pytest.mark.parametrize(
-    "ref", ["refs/heads/main", "a" * 40, "refs/tags/latest", "refs/tags/v", "refs/pull/1/merge", "v1.2.3"]
+    "ref",
+    [
+        "refs/heads/main",
+        "a" * 40,
+        "refs/tags/v1",
+        "refs/tags/v1.2",
+        "refs/tags/latest",
+        "refs/tags/v1.2.3/x",
+        "refs/pull/1/merge",
+        "v1.2.3",
+    ],
 )
 def test_a_branch_a_commit_or_another_tag_is_refused_as_builder_ref(ref: str) -> None:
     assert release_builder_problem(f"{WORKFLOW}@{ref}") == (
-        f"the reusable workflow runs at {ref!r}, not at a release tag (refs/tags/v<version>): "
-        "a branch can move and a commit cannot show it is a release"
+        f"the reusable workflow runs at {ref!r}, not at a release tag (refs/tags/vX.Y.Z): "
+        "a branch or a major tag can move and a commit cannot show it is a release"
     )
 
 

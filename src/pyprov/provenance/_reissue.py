@@ -55,12 +55,13 @@ MAX_RECORD_BYTES = 16 << 20
 MAX_HANDOVER_FILES = 10_000
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _WORKFLOW_REF = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml@\S+")
-RELEASE_REF = re.compile(r"refs/tags/v[0-9][0-9A-Za-z.+-]*")
-"""The only refs the reusable workflow signs from: a release tag (``refs/tags/v1.2.3``).
+RELEASE_REF = re.compile(r"refs/tags/v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?")
+"""The only refs the reusable workflow signs from: a full release tag (``refs/tags/v1.2.3``).
 
-A branch can move and a commit SHA cannot show that the code is a release (a SHA of a
-fork in the same network resolves through the parent repository), so verifiers could
-not tell which builder code ran; slsa-github-generator has the same rule.
+A branch, or a major-version tag (``v1``) that is moved from release to release, can
+change under the same name, and a commit SHA cannot show that the code is a release (a
+SHA of a fork in the same network resolves through the parent repository), so verifiers
+could not tell which builder code ran; slsa-github-generator has the same rule.
 """
 
 
@@ -167,15 +168,15 @@ def ambient_builder_id(environ: Mapping[str, str]) -> str:
 def release_builder_problem(builder_id: str) -> str | None:
     """Why ``builder_id`` is not a reusable workflow at a release tag, or ``None`` when it is.
 
-    ``https://<server>/<owner>/<repo>/.github/workflows/<file>.yml@refs/tags/v<version>``.
+    ``https://<server>/<owner>/<repo>/.github/workflows/<file>.yml@refs/tags/vX.Y.Z``.
     """
     location, at, ref = builder_id.rpartition("@")
     if not builder_id.startswith("https://") or "/.github/workflows/" not in location or not at:
         return f"not a reusable workflow identity: {builder_id!r}"
     if not RELEASE_REF.fullmatch(ref):
         return (
-            f"the reusable workflow runs at {ref!r}, not at a release tag (refs/tags/v<version>): "
-            "a branch can move and a commit cannot show it is a release"
+            f"the reusable workflow runs at {ref!r}, not at a release tag (refs/tags/vX.Y.Z): "
+            "a branch or a major tag can move and a commit cannot show it is a release"
         )
     return None
 
