@@ -95,9 +95,11 @@ def test_a_trust_config_without_an_audience_of_its_own_is_refused_before_any_tok
     detect = step(result, "detect", "Read this workflow's identity")
     assert detect.status == "failed"
     if audience:
-        assert "sigstore-audience must not be 'sigstore' with a trust config" in detect.stderr
+        assert "::error title=pyprov::sigstore-audience must not be 'sigstore' with a trust config" in (
+            detect.stdout
+        )
     else:
-        assert "sigstore-trust-config needs sigstore-audience" in detect.stderr
+        assert "::error title=pyprov::sigstore-trust-config needs sigstore-audience" in detect.stdout
     assert [name for name, job in result.jobs.items() if job.steps] == ["detect"]
     assert instance.requests == []  # not even the detect job's own token was requested
     assert_nothing_signed_or_published(result, machine, instance)
@@ -148,7 +150,7 @@ def test_the_workflow_refuses_to_run_at_anything_but_a_release_tag(
     )
     detect = step(result, "detect", "Read this workflow's identity")
     assert detect.status == "failed"
-    assert f"this workflow runs at {ref}, not at a release tag" in detect.stderr
+    assert f"::error title=pyprov::this workflow runs at {ref}, not at a release tag" in detect.stdout
     assert [name for name, job in result.jobs.items() if job.steps] == ["detect"]
     assert_nothing_signed_or_published(result, machine, instance)
 
