@@ -25,7 +25,9 @@ REPOSITORY = "octo-org/octo-repo"
 WORKFLOW = "release.yml"
 REUSABLE_REPOSITORY = "pyprov/pyprov"
 REUSABLE_SHA = "b" * 40
-REUSABLE_ID = f"https://github.com/{REUSABLE_REPOSITORY}/.github/workflows/build-provenance.yml@refs/tags/v1"
+REUSABLE_ID = (
+    f"https://github.com/{REUSABLE_REPOSITORY}/.github/workflows/build-provenance.yml@refs/tags/v1.0.0"
+)
 
 
 def github_context(identity: GitHubWorkflowIdentity) -> dict[str, Any]:
@@ -79,7 +81,9 @@ def simulated(
     """Make a simulated runner for a caller's run, with a local Sigstore instance serving its tokens."""
     started: list[LocalSigstore] = []
 
-    def make(source: Path, *, job_workflow_ref: str | None = None) -> tuple[Machine, LocalSigstore]:
+    def make(
+        source: Path, *, job_workflow_ref: str | None = None, fulcio_audience: str = "sigstore"
+    ) -> tuple[Machine, LocalSigstore]:
         identity = GitHubWorkflowIdentity(
             repository=REPOSITORY,
             workflow=WORKFLOW,
@@ -88,7 +92,9 @@ def simulated(
             job_workflow_ref=job_workflow_ref,
             job_workflow_sha=REUSABLE_SHA if job_workflow_ref else None,
         )
-        instance = LocalSigstore(tmp_path / "sigstore", github_workflow=identity).start()
+        instance = LocalSigstore(
+            tmp_path / "sigstore", github_workflow=identity, fulcio_audience=fulcio_audience
+        ).start()
         started.append(instance)
         env = instance.github_env()
         env.pop("GITHUB_ACTIONS")

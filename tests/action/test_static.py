@@ -14,6 +14,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from pyprov.provenance._workflow import WORKFLOW_INPUTS
 from tests.conftest import ROOT
 
 try:
@@ -82,8 +83,20 @@ def test_no_expression_inside_run_and_every_action_pinned_to_a_commit(path: Path
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), f"{path.name}: {uses} is not pinned"
     for job in document.get("jobs", {}).values():
         uses = job.get("uses")
-        if uses:
+        if uses and uses.startswith(f"{L3_WORKFLOW}@"):
+            # The L3 builder runs only at a release tag (its detect job refuses anything else).
+            assert re.fullmatch(rf"{re.escape(L3_WORKFLOW)}@v[0-9X][\w.+-]*", uses), f"{path.name}: {uses}"
+        elif uses:
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), f"{path.name}: {uses} is not pinned"
+
+
+L3_WORKFLOW = "pyprov/pyprov/.github/workflows/build-provenance.yml"
+
+
+def test_the_provenance_records_every_input_of_the_l3_workflow() -> None:
+    document = yaml.safe_load((ROOT / ".github" / "workflows" / "build-provenance.yml").read_text())
+    declared = document[True]["workflow_call"]["inputs"]
+    assert sorted(declared) == sorted(WORKFLOW_INPUTS)
 
 
 def pins(path: Path) -> dict[str, list[Requirement]]:

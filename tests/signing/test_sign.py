@@ -373,3 +373,41 @@ def test_cli_build_sign_fault_reports_the_service(
     assert "Traceback" not in done.stderr
     assert not list((source / "dist").iterdir())
     assert not list((source / "evidence").iterdir())
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_cli_oidc_audience_is_for_a_private_instance_only(built: Path) -> None:
+    done = subprocess.run(
+        [*PYPROV, "sign", "--oidc-audience", "private", *map(str, (built / "dist").iterdir())],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "error: --oidc-audience is for a private instance: give its --trust-config too"
+    )
+
+
+def test_a_token_for_another_audience_is_refused_before_anything_is_sent(built: Path, tmp_path: Path) -> None:
+    """A private instance with an audience of its own: a `sigstore` token is not sent to it."""
+    from pyprov.signing import Instance, identity_source
+
+    with LocalSigstore(tmp_path / "private", fulcio_audience="private") as instance:
+        token = instance.identity_token(email="rm@example.com")  # audience `sigstore`
+        policy = SigningPolicy(
+            instance=Instance(kind="trust-config", trust_config=instance.trust_config_path),
+            identity=identity_source(token, audience="private"),
+        )
+        with pytest.raises(SigningError, match="the identity token is unusable"):
+            sign_files(sorted((built / "dist").iterdir()), policy)
+        assert instance.requests == []
+        policy = SigningPolicy(
+            instance=policy.instance,
+            identity=identity_source(
+                instance.identity_token(email="rm@example.com", audience="private"), audience="private"
+            ),
+        )
+        result, _ = sign_files(sorted((built / "dist").iterdir()), policy)
+        assert result.identity == "rm@example.com"

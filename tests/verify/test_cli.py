@@ -23,6 +23,14 @@ USAGE = {
         ("--workflow", "release.yml"),
         "error: --workflow and --ref narrow --repository",
     ),
+    "trigger without repository": (
+        ("--trigger", "push"),
+        "error: --workflow and --ref narrow --repository, which is missing (so do --runner-environment",
+    ),
+    "bad trigger": (
+        ("--repository", "a/b", "--trigger", "push; rm"),
+        "error: not an event name: 'push; rm' (push, release, workflow_dispatch, ...)",
+    ),
     "two policies": (
         ("--repository", "a/b", "--identity", "x", "--issuer", "y"),
         "are two policies: give one",

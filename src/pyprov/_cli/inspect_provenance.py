@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pyprov.provenance import BUILD_TYPE, LOCAL_BUILDER_ID, PREDICATE_TYPE
+from pyprov.provenance import BUILD_TYPE, LOCAL_BUILDER_ID, PREDICATE_TYPE, WORKFLOW_BUILD_TYPE
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNVERIFIED = "claimed by the statement itself; `pyprov verify` establishes the level from its signature"
@@ -100,9 +100,15 @@ def _source(definition: Mapping[str, Any], dependencies: list[Mapping[str, Any]]
 
 def _build(definition: Mapping[str, Any]) -> list[str]:
     build_type = definition.get("buildType", "?")
-    rows = [("type", build_type + ("" if build_type == BUILD_TYPE else "  (not pyprov's)"))]
+    notes = {BUILD_TYPE: "", WORKFLOW_BUILD_TYPE: "  (pyprov's L3 reusable workflow)"}
+    rows = [("type", build_type + notes.get(build_type, "  (not pyprov's)"))]
     external: Mapping[str, Any] = definition.get("externalParameters", {})
     internal: Mapping[str, Any] = definition.get("internalParameters", {})
+    runner = internal.get("github", {}).get("runnerEnvironment")
+    reported = ""
+    if isinstance(internal.get("buildJob"), dict):
+        # The reusable workflow's statements keep the build job's own report apart.
+        internal, reported = internal["buildJob"], " (the build job's report)"
     for item in external.get("distributions", []):
         rows.append(("distribution", f"{item.get('kind')} from {item.get('from')}"))
     settings = external.get("configSettings", {})
@@ -115,13 +121,12 @@ def _build(definition: Mapping[str, Any]) -> list[str]:
         rows.append(("workflow", f"{location}@{workflow.get('ref')}"))
     if "isolated" in internal:
         isolation = f"isolated ({internal.get('installer')})" if internal["isolated"] else "not isolated"
-        rows.append(("environment", isolation))
+        rows.append(("environment", isolation + reported))
     python, platform = internal.get("python", {}), internal.get("platform", {})
     if python:
-        rows.append(("python", f"{python.get('implementation')} {python.get('version')}"))
+        rows.append(("python", f"{python.get('implementation')} {python.get('version')}{reported}"))
     if platform:
-        rows.append(("platform", str(platform.get("platform"))))
-    runner = internal.get("github", {}).get("runnerEnvironment")
+        rows.append(("platform", str(platform.get("platform")) + reported))
     if runner:
         rows.append(("runner", runner))
     return _pairs(rows)

@@ -112,6 +112,7 @@ def signing_policy(
     pep740_publish: bool,
     expect_identity: str | None,
     expect_issuer: str | None,
+    oidc_audience: str | None = None,
 ) -> SigningPolicy:
     """Turn the signing options into a policy (nothing is contacted yet)."""
     from pyprov.errors import ProjectError  # noqa: PLC0415
@@ -123,13 +124,18 @@ def signing_policy(
         if identity_token:
             raise ProjectError("--identity-token and --identity-token-file both give a token: give one")
         identity_token = read_identity_token(identity_token_file)
+    if oidc_audience is not None and trust_config is None:
+        raise ProjectError(
+            "--oidc-audience is for a private instance: give its --trust-config too",
+            hint="the public instances accept only tokens for the audience 'sigstore'",
+        )
     if trust_config is not None:
         instance = Instance(kind="trust-config", trust_config=trust_config)
     else:
         instance = Instance(kind="staging" if staging else "production")
     return SigningPolicy(
         instance=instance,
-        identity=identity_source(identity_token),
+        identity=identity_source(identity_token, audience=oidc_audience or "sigstore"),
         pep740_publish=pep740_publish,
         expect_identity=expect_identity,
         expect_issuer=expect_issuer,
@@ -150,6 +156,15 @@ def signing_policy(
     "--cpython-names",
     is_flag=True,
     help="Write each artifact's bundle as <artifact>.sigstore beside it, as python.org publishes them.",
+)
+@click.option(
+    "--oidc-audience",
+    metavar="AUD",
+    envvar="PYPROV_OIDC_AUDIENCE",
+    show_envvar=True,
+    help="Request the CI identity token for this audience instead of 'sigstore', for a private "
+    "instance (--trust-config) whose Fulcio accepts it: a token it receives cannot be replayed to "
+    "the public Fulcio.",
 )
 @signing_options
 @verbose_option

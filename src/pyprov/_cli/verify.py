@@ -52,6 +52,22 @@ if TYPE_CHECKING:
     help="Only this ref: refs/tags/v1, v1 (tag or branch) or a commit.",
 )
 @click.option(
+    "--runner-environment",
+    type=click.Choice(["github-hosted", "self-hosted"]),
+    envvar="PYPROV_RUNNER_ENVIRONMENT",
+    show_envvar=True,
+    help="Only a signing job on this kind of runner (the certificate's Runner Environment; "
+    "with --repository).",
+)
+@click.option(
+    "--trigger",
+    metavar="EVENT",
+    envvar="PYPROV_TRIGGER",
+    show_envvar=True,
+    help="Only a run started by this event: push, release, workflow_dispatch, ... (the "
+    "certificate's Build Trigger; with --repository).",
+)
+@click.option(
     "--trust-config",
     type=click.Path(path_type=Path),
     envvar="PYPROV_TRUST_CONFIG",
@@ -149,6 +165,8 @@ def verify_command(
     repository: str | None,
     workflow: str | None,
     ref: str | None,
+    runner_environment: str | None,
+    trigger: str | None,
     trust_config: Path | None,
     trusted_root: Path | None,
     staging: bool,
@@ -207,7 +225,10 @@ def verify_command(
             report = _verify_cpython(artifacts, trust, options)
         else:
             report = verify_artifacts(
-                artifacts, _policy(identity, issuer, repository, workflow, ref), trust, options
+                artifacts,
+                _policy(identity, issuer, repository, workflow, ref, runner_environment, trigger),
+                trust,
+                options,
             )
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -247,7 +268,13 @@ def _verify_cpython(
 
 
 def _policy(
-    identity: str | None, issuer: str | None, repository: str | None, workflow: str | None, ref: str | None
+    identity: str | None,
+    issuer: str | None,
+    repository: str | None,
+    workflow: str | None,
+    ref: str | None,
+    runner_environment: str | None = None,
+    trigger: str | None = None,
 ) -> SignerPolicy:
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.verify import IdentityPolicy, RepositoryPolicy  # noqa: PLC0415
@@ -256,11 +283,16 @@ def _policy(
         raise ProjectError("--identity/--issuer and --repository are two policies: give one")
     if repository:
         try:
-            return RepositoryPolicy.parse(repository, workflow=workflow, ref=ref)
+            return RepositoryPolicy.parse(
+                repository, workflow=workflow, ref=ref, runner_environment=runner_environment, trigger=trigger
+            )
         except ValueError as error:
             raise ProjectError(str(error)) from error
-    if workflow or ref:
-        raise ProjectError("--workflow and --ref narrow --repository, which is missing")
+    if workflow or ref or runner_environment or trigger:
+        raise ProjectError(
+            "--workflow and --ref narrow --repository, which is missing "
+            "(so do --runner-environment and --trigger)"
+        )
     if identity and issuer:
         return IdentityPolicy(identity=identity, issuer=issuer)
     if identity or issuer:

@@ -1,6 +1,7 @@
 """SLSA provenance: in-toto Statements v1 with an SLSA Provenance v1 predicate.
 
-pyprov's buildType (what each parameter means) is defined in ``docs/build-type-v1.md``;
+pyprov's buildType (what each parameter means) is defined in ``docs/build-type-v1.md``
+(``docs/build-type-workflow-v1.md`` for statements signed by the L3 reusable workflow);
 the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
 ``schemas/slsa-provenance-v1.schema.json`` and ``schemas/pyprov-build-type-v1.schema.json``.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         make_statement,
         source_uri,
     )
+    from pyprov.provenance._workflow import WORKFLOW_BUILD_TYPE
     from pyprov.provenance._writers import (
         BUNDLE_FILENAME,
         PROVENANCE_SUFFIX,
@@ -56,6 +58,7 @@ _EXPORTS = {
     "github_workflow": "pyprov.provenance._statement",
     "make_statement": "pyprov.provenance._statement",
     "source_uri": "pyprov.provenance._statement",
+    "WORKFLOW_BUILD_TYPE": "pyprov.provenance._workflow",
     "BUNDLE_FILENAME": "pyprov.provenance._writers",
     "PROVENANCE_SUFFIX": "pyprov.provenance._writers",
     "ProvenanceBundleWriter": "pyprov.provenance._writers",
@@ -79,6 +82,7 @@ __all__ = [
     "PREDICATE_TYPE",
     "PROVENANCE_SUFFIX",
     "STATEMENT_TYPE",
+    "WORKFLOW_BUILD_TYPE",
     "BuildLevel",
     "ProvenanceBundleWriter",
     "ProvenanceWriter",

@@ -2,17 +2,16 @@
 
 ``.github/workflows/build-provenance.yml`` builds in a job that cannot reach the signing
 identity (no ``id-token: write``) and hands over its artifacts, build records and SBOMs,
-with the artifacts' SHA-256 as job outputs. A second job, which holds the identity and
-runs no code of the caller's project, calls :func:`reissue_provenance`: it re-hashes
-each downloaded artifact, compares it with the digest the build job reported and with
-the build record, checks that the record describes *this* workflow run (repository,
-commit, ref, workflow, run) as the signing job's own GitHub context states it, and
-writes ``<artifact>.intoto.json`` naming the reusable workflow as ``builder.id``.
-
-What the signing job vouches for and what it takes from the build job is documented in
-``docs/github-action.md``: the builder, the run, the source repository and commit come
-from (or are checked against) the platform; the subject digest and the resolved
-dependencies are the build job's report, as SLSA v1.0 allows for the subject.
+with the SHA-256 of every handed-over file and of the artifacts as job outputs (which
+the platform carries, out of reach of the caller's other jobs). A second job, which
+holds the identity and runs no code of the caller's project, calls
+:func:`reissue_provenance`. Before anything is written (let alone signed) it checks that
+the hand-over is exactly what the build job listed, re-hashes each artifact, and checks
+that each build record describes *this* workflow run and the workflow call's inputs as
+the signing job's own context states them. It then writes ``<artifact>.intoto.json``
+(``docs/build-type-workflow-v1.md``), whose ``externalParameters``, builder and run come
+from the signing job itself; the build job's report fills only the fields SLSA v1.0
+lets a tenant fill, labelled as such.
 """
 
 from __future__ import annotations
@@ -21,10 +20,12 @@ import base64
 import binascii
 import hmac
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from packaging.utils import (
@@ -34,14 +35,16 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyprov import __version__
 from pyprov._internal.environ import github_context
 from pyprov._internal.files import write_atomic
 from pyprov._internal.hashing import hash_file
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
 from pyprov.provenance._check import check_statement
-from pyprov.provenance._level import BuildLevel, build_level
-from pyprov.provenance._statement import dump_statement, make_statement
+from pyprov.provenance._level import BuildLevel, run_level
+from pyprov.provenance._statement import dump_statement
+from pyprov.provenance._workflow import SigningRun, make_workflow_statement, package_subdirectory
 from pyprov.provenance._writers import PROVENANCE_SUFFIX
 from pyprov.record import BuildRecord, GitHubContext
 
@@ -49,8 +52,17 @@ RECORD_SUFFIX = ".build.json"
 BYPRODUCT_SUFFIXES = (RECORD_SUFFIX, ".cdx.json", ".spdx.json")
 """Evidence of the build job named as byproducts, in the order ``pyprov build`` writes it."""
 MAX_RECORD_BYTES = 16 << 20
+MAX_HANDOVER_FILES = 10_000
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _WORKFLOW_REF = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml@\S+")
+RELEASE_REF = re.compile(r"refs/tags/v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?")
+"""The only refs the reusable workflow signs from: a full release tag (``refs/tags/v1.2.3``).
+
+A branch, or a major-version tag (``v1``) that is moved from release to release, can
+change under the same name, and a commit SHA cannot show that the code is a release (a
+SHA of a fork in the same network resolves through the parent repository), so verifiers
+could not tell which builder code ran; slsa-github-generator has the same rule.
+"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,6 +165,22 @@ def ambient_builder_id(environ: Mapping[str, str]) -> str:
     return builder_id_from_token(token, server_url=environ.get("GITHUB_SERVER_URL", "https://github.com"))
 
 
+def release_builder_problem(builder_id: str) -> str | None:
+    """Why ``builder_id`` is not a reusable workflow at a release tag, or ``None`` when it is.
+
+    ``https://<server>/<owner>/<repo>/.github/workflows/<file>.yml@refs/tags/vX.Y.Z``.
+    """
+    location, at, ref = builder_id.rpartition("@")
+    if not builder_id.startswith("https://") or "/.github/workflows/" not in location or not at:
+        return f"not a reusable workflow identity: {builder_id!r}"
+    if not RELEASE_REF.fullmatch(ref):
+        return (
+            f"the reusable workflow runs at {ref!r}, not at a release tag (refs/tags/vX.Y.Z): "
+            "a branch or a major tag can move and a commit cannot show it is a release"
+        )
+    return None
+
+
 def reissue_provenance(
     artifacts: Sequence[Path],
     *,
@@ -160,27 +188,103 @@ def reissue_provenance(
     expected: Mapping[str, str],
     builder_id: str,
     environ: Mapping[str, str],
+    inputs: Mapping[str, str | bool],
+    handover: Path,
+    handover_digests: Mapping[str, str],
+    config_settings: Mapping[str, str | list[str]],
+    output_dir: Path | None = None,
 ) -> tuple[ReissuedProvenance, ...]:
-    """Check the handed-over ``artifacts`` and write their L3 provenance into ``evidence_dir``.
+    """Check the handed-over ``artifacts`` and write their L3 provenance into ``output_dir``.
 
-    ``expected`` maps each artifact's file name to the SHA-256 the build job reported;
-    ``environ`` is the signing job's environment (its ``GITHUB_*`` variables describe
-    the run). Every problem with every artifact is collected, then raised at once:
-    :class:`~pyprov.errors.VerificationError` (exit 4) when an artifact or record does
-    not match, :class:`~pyprov.errors.ProjectError` (exit 2) when something is missing
-    or unreadable. Nothing is written unless every artifact passed.
+    ``handover`` is the directory the hand-over was downloaded to; ``handover_digests``
+    maps every file in it (path relative to it) to the SHA-256 the build job listed in its
+    job output, and the directory must hold exactly those files. ``expected`` maps each
+    artifact's file name to the SHA-256 the build job reported; ``environ`` is the
+    signing job's environment (its ``GITHUB_*`` variables describe the run) and
+    ``inputs`` the workflow call's inputs as the platform gave them to the signing job;
+    ``config_settings`` the PEP 517 config settings its ``extra-args`` input makes (parsed
+    as ``pyprov build`` parses them). ``output_dir`` defaults to ``evidence_dir``.
+
+    Every problem with every artifact is collected, then raised at once:
+    :class:`~pyprov.errors.VerificationError` (exit 4) when the hand-over, an artifact or
+    a record does not match, :class:`~pyprov.errors.ProjectError` (exit 2) when something
+    is missing or unreadable. Nothing is written unless every check passed.
     """
-    run = github_context(environ)
-    if run is None:
+    github = github_context(environ)
+    if github is None:
         raise ProjectError(
             "provenance reissue runs in the signing job of pyprov's reusable workflow (GITHUB_ACTIONS=true)"
         )
-    if not builder_id.startswith("https://") or "/.github/workflows/" not in builder_id:
-        raise ProjectError(f"not a reusable workflow identity: {builder_id!r}")
+    problem = release_builder_problem(builder_id)
+    if problem is not None:
+        raise VerificationError(problem, hint="call the reusable workflow at a release tag: @vX.Y.Z")
     if not artifacts:
         raise ProjectError("nothing to reissue: name the artifacts the build job handed over")
+    run = SigningRun(
+        github=github,
+        event_name=environ.get("GITHUB_EVENT_NAME", ""),
+        inputs=dict(inputs),
+        config_settings=dict(config_settings),
+    )
+    try:
+        subdirectory = package_subdirectory(str(inputs["package-dir"]))
+    except (KeyError, ValueError) as error:
+        raise ProjectError(f"workflow inputs: {error}") from error
+    handover_problems = _handover_problems(handover, handover_digests, [*artifacts, evidence_dir])
+    if not handover_problems:
+        handover_problems = _layout_problems(handover, handover_digests, artifacts, evidence_dir)
+    if handover_problems:
+        raise VerificationError(
+            "the hand-over is not what the build job listed: " + "; ".join(handover_problems),
+            hint="nothing was written; another job of the run may have replaced the hand-over artifact",
+        )
     given = {path.name: path for path in artifacts}
-    problems: list[str] = []
+    problems = _given_problems(artifacts, given, expected)
+    if problems:
+        raise VerificationError("; ".join(problems))
+
+    checked: list[tuple[Path, str, BuildRecord]] = []
+    digests = {name: hash_file(path).sha256 for name, path in given.items()}
+    for name, path in given.items():
+        record = _load_record(evidence_dir / f"{name}{RECORD_SUFFIX}")
+        problems += _artifact_problems(name, digests, expected[name], record)
+        problems += _run_problems(name, record, github)
+        problems += _input_problems(name, record, run, subdirectory)
+        checked.append((path, digests[name], record))
+    problems += _distribution_problems([record for _, _, record in checked], inputs)
+    if problems:
+        raise VerificationError(
+            "the handed-over build does not match: " + "; ".join(problems),
+            hint="nothing was written; the build job's artifacts or records changed on the way, "
+            "or describe another run",
+        )
+
+    level = run_level([github], signing="isolated-reusable-workflow")
+    target_dir = evidence_dir if output_dir is None else output_dir
+    written: list[tuple[ReissuedProvenance, bytes]] = []
+    for path, sha256, record in checked:
+        statement = make_workflow_statement(
+            record,
+            sha256=sha256,
+            run=run,
+            builder_id=builder_id,
+            level=level,
+            evidence=_byproducts(evidence_dir, path.name),
+        )
+        check_statement(statement)
+        target = target_dir / f"{path.name}{PROVENANCE_SUFFIX}"
+        item = ReissuedProvenance(
+            artifact=path, sha256=sha256, statement=target, level=level, builder_id=builder_id
+        )
+        written.append((item, dump_statement(statement)))
+    _write_all(written)
+    return tuple(item for item, _ in written)
+
+
+def _given_problems(
+    artifacts: Sequence[Path], given: Mapping[str, Path], expected: Mapping[str, str]
+) -> list[str]:
+    problems = []
     if len(given) != len(artifacts):
         problems.append("an artifact file name is given twice")
     problems += [
@@ -190,44 +294,133 @@ def reissue_provenance(
         f"{name}: not built by the build job (no reported digest)" for name in given if name not in expected
     ]
     problems += [f"{name}: not a distribution file name" for name in given if not _is_distribution(name)]
-    if problems:
-        raise VerificationError("; ".join(problems))
+    return problems
 
-    checked: list[tuple[Path, str, BuildRecord]] = []
-    digests = {name: hash_file(path).sha256 for name, path in given.items()}
-    for name, path in given.items():
-        record = _load_record(evidence_dir / f"{name}{RECORD_SUFFIX}")
-        problems += _artifact_problems(name, digests, expected[name], record)
-        problems += _run_problems(name, record, run)
-        checked.append((path, digests[name], record))
-    if problems:
-        raise VerificationError(
-            "the handed-over build does not match: " + "; ".join(problems),
-            hint="nothing was written; the build job's artifacts or records changed on the way, "
-            "or describe another run",
-        )
 
-    written: list[tuple[ReissuedProvenance, bytes]] = []
-    for path, sha256, record in checked:
-        statement = make_statement(
-            (record,), evidence=_byproducts(evidence_dir, path.name), signing="isolated-reusable-workflow"
-        )
-        # The build record names the caller's workflow (GITHUB_WORKFLOW_REF); the builder is
-        # the reusable workflow, whose identity signs.
-        statement["predicate"]["runDetails"]["builder"]["id"] = builder_id
-        check_statement(statement)
-        target = evidence_dir / f"{path.name}{PROVENANCE_SUFFIX}"
-        level = build_level(record, signing="isolated-reusable-workflow")
-        item = ReissuedProvenance(
-            artifact=path, sha256=sha256, statement=target, level=level, builder_id=builder_id
-        )
-        written.append((item, dump_statement(statement)))
+def _write_all(written: Sequence[tuple[ReissuedProvenance, bytes]]) -> None:
     for item, content in written:
         try:
+            item.statement.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(item.statement, content)
         except OSError as error:
             raise OutputError(f"cannot write {item.statement}: {error.strerror or error}") from error
-    return tuple(item for item, _ in written)
+
+
+def parse_handover_digests(text: str) -> dict[str, str]:
+    """Read the build job's list of every handed-over file: ``sha256sum`` lines, plain or base64.
+
+    Paths are relative to the hand-over's root (``dist/x.whl``, ``evidence/x.whl.build.json``).
+    Raises ``ProjectError`` for a malformed line or a path that is absolute or leaves the root.
+    """
+    digests = parse_expected_hashes(text)
+    for name in digests:
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or str(path) != name or name.startswith("./"):
+            raise ProjectError(f"hand-over digests: {name!r} is not a plain relative path")
+    return digests
+
+
+def _handover_problems(root: Path, listed: Mapping[str, str], inside: Sequence[Path]) -> list[str]:
+    """Where the directory ``root`` differs from the build job's list (missing, extra, changed files).
+
+    Only regular files may be there: a symbolic link, FIFO or device is a problem, never
+    followed or opened. ``inside`` are paths the caller will read, which must lie in ``root``.
+    """
+    problems: list[str] = []
+    base = root.resolve()
+    for path in inside:
+        resolved = path.resolve()
+        if resolved != base and base not in resolved.parents:
+            problems.append(f"{path} is not inside the hand-over {root}")
+    found: dict[str, Path] = {}
+    for directory, subdirectories, files in os.walk(root, followlinks=False):
+        for name in [*subdirectories, *files]:
+            path = Path(directory, name)
+            relative = path.relative_to(root).as_posix()
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(f"{relative}: not a regular file")
+            elif len(found) >= MAX_HANDOVER_FILES:
+                problems.append(f"more than {MAX_HANDOVER_FILES} files")
+                return problems
+            else:
+                found[relative] = path
+    problems += [f"{name}: listed by the build job, not handed over" for name in listed if name not in found]
+    problems += [f"{name}: handed over, not listed by the build job" for name in found if name not in listed]
+    for name in sorted(set(found) & set(listed)):
+        sha256 = hash_file(found[name]).sha256
+        if not hmac.compare_digest(sha256, listed[name].lower()):
+            problems.append(f"{name}: sha256 is {sha256}, the build job listed {listed[name]}")
+    return problems
+
+
+def _layout_problems(
+    root: Path, listed: Mapping[str, str], artifacts: Sequence[Path], evidence_dir: Path
+) -> list[str]:
+    """Files of the hand-over that are neither an artifact nor an artifact's record or SBOM.
+
+    The signing job copies the build job's evidence next to what it signed: a file named
+    like a statement or a bundle would pass for the builder's.
+    """
+    names = {path.name for path in artifacts}
+    artifact_paths = {path.resolve() for path in artifacts}
+    evidence = evidence_dir.resolve()
+    allowed = {f"{name}{suffix}" for name in names for suffix in BYPRODUCT_SUFFIXES}
+    problems = []
+    for relative in listed:
+        path = (root / relative).resolve()
+        if path in artifact_paths or (path.parent == evidence and path.name in allowed):
+            continue
+        problems.append(f"{relative}: neither a distribution nor its build record or SBOM")
+    return problems
+
+
+def _input_problems(name: str, record: BuildRecord, run: SigningRun, subdirectory: str) -> list[str]:
+    """Where the record disagrees with the workflow call's inputs, the run's ref or this pyprov."""
+    git = record.source.git
+    problems = []
+    found_settings = dict(record.invocation.config_settings)
+    if found_settings != run.config_settings:
+        problems.append(
+            f"{name}: the build record's config settings are {found_settings}, "
+            f"the extra-args input makes {run.config_settings}"
+        )
+    if record.invocation.pyprov_version != __version__:
+        problems.append(
+            f"{name}: built by pyprov {record.invocation.pyprov_version}, "
+            f"the build job runs this workflow's pyprov {__version__}"
+        )
+    if git is not None:
+        if git.subdirectory != subdirectory:
+            problems.append(
+                f"{name}: built in {git.subdirectory or '.'!r}, "
+                f"the package-dir input is {subdirectory or '.'!r}"
+            )
+        if git.ref is not None and git.ref != run.github.ref:
+            problems.append(
+                f"{name}: the build record names ref {git.ref!r}, this run is for {run.github.ref!r}"
+            )
+    return problems
+
+
+def _distribution_problems(records: Sequence[BuildRecord], inputs: Mapping[str, str | bool]) -> list[str]:
+    """Whether the artifacts are the kinds the sdist and wheel inputs ask for, built as they ask."""
+    wanted = [kind for kind in ("sdist", "wheel") if str(inputs.get(kind, "")).lower() == "true"]
+    kinds = sorted(record.artifact.kind for record in records)
+    problems = []
+    if kinds != wanted:
+        problems.append(
+            f"the build job handed over {', '.join(kinds) or 'nothing'}; the inputs ask for "
+            f"{', '.join(wanted) or 'nothing'}"
+        )
+    for record in records:
+        from_sdist = record.artifact.built_from is not None
+        if record.artifact.kind == "wheel" and from_sdist != ("sdist" in wanted):
+            built = "from the sdist" if from_sdist else "from the source"
+            problems.append(f"{record.artifact.filename}: built {built}, which the inputs do not ask for")
+    return problems
 
 
 def _is_distribution(name: str) -> bool:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 IdentityKind = Literal["token", "ambient", "interactive", "none"]
 
+SIGSTORE_AUDIENCE = "sigstore"
+"""The audience the public Sigstore instances' Fulcio requires of identity tokens."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IdentitySource:
@@ -27,6 +30,12 @@ class IdentitySource:
     kind: IdentityKind
     token: str | None = field(default=None, repr=False)
     """An explicit token (``--identity-token`` or ``SIGSTORE_ID_TOKEN``)."""
+    audience: str = SIGSTORE_AUDIENCE
+    """The ``aud`` the token is requested for and must carry.
+
+    A private instance configured with an audience of its own gets a token that the public
+    Fulcio refuses: whoever runs that instance cannot replay it for a public certificate.
+    """
 
     @property
     def is_github_actions(self) -> bool:
@@ -42,7 +51,7 @@ class IdentitySource:
 
         raw = self.token
         if self.kind == "ambient":
-            raw = _ambient_token()
+            raw = _ambient_token(self.audience)
         elif self.kind == "interactive":
             return _interactive_token(instance)
         elif self.kind == "none":
@@ -54,27 +63,30 @@ class IdentitySource:
         if raw is None:
             raise SigningError("no identity token was given")
         try:
-            return IdentityToken(raw.strip())
+            return IdentityToken(raw.strip(), client_id=self.audience)
         except IdentityError as error:
             raise SigningError(f"the identity token is unusable: {error}") from error
 
 
-def identity_source(token: str | None, *, interactive: bool | None = None) -> IdentitySource:
+def identity_source(
+    token: str | None, *, interactive: bool | None = None, audience: str = SIGSTORE_AUDIENCE
+) -> IdentitySource:
     """Decide where the identity will come from, in this order.
 
     An explicit ``token``; else the CI platform's ambient credential when its variables are
     set (GitHub Actions, GitLab, Buildkite, CircleCI, GCP, as the ``id`` package knows
     them); else the browser flow when a terminal is attached (``interactive``, default:
     stdin and stdout are terminals); else none, which fails when signing starts rather
-    than hanging.
+    than hanging. ``audience`` is the ``aud`` a token must carry (``sigstore`` for the
+    public instances).
     """
     if token:
-        return IdentitySource(kind="token", token=token)
+        return IdentitySource(kind="token", token=token, audience=audience)
     if _has_ambient_credential():
-        return IdentitySource(kind="ambient")
+        return IdentitySource(kind="ambient", audience=audience)
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    return IdentitySource(kind="interactive" if interactive else "none")
+    return IdentitySource(kind="interactive" if interactive else "none", audience=audience)
 
 
 def _has_ambient_credential() -> bool:
@@ -88,11 +100,11 @@ def _has_ambient_credential() -> bool:
     )
 
 
-def _ambient_token() -> str:
+def _ambient_token(audience: str) -> str:
     import id as oidc_id  # noqa: PLC0415
 
     try:
-        token = oidc_id.detect_credential(audience="sigstore")
+        token = oidc_id.detect_credential(audience=audience)
     except oidc_id.IdentityError as error:
         raise SigningError(f"cannot get the CI platform's identity token: {error}") from error
     if token is None:

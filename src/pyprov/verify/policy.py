@@ -39,10 +39,12 @@ _FORGE_ISSUERS: dict[Forge, str] = {"github": GITHUB_ISSUER, "gitlab": GITLAB_IS
 _ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")  # raw bytes (deprecated)
 _ISSUER_V2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")  # DER UTF8String, as are the ones below
 _BUILD_SIGNER_URI = ObjectIdentifier("1.3.6.1.4.1.57264.1.9")
+_RUNNER_ENVIRONMENT = ObjectIdentifier("1.3.6.1.4.1.57264.1.11")
 _SOURCE_REPOSITORY_URI = ObjectIdentifier("1.3.6.1.4.1.57264.1.12")
 _SOURCE_REPOSITORY_DIGEST = ObjectIdentifier("1.3.6.1.4.1.57264.1.13")
 _SOURCE_REPOSITORY_REF = ObjectIdentifier("1.3.6.1.4.1.57264.1.14")
 _BUILD_CONFIG_URI = ObjectIdentifier("1.3.6.1.4.1.57264.1.18")
+_BUILD_TRIGGER = ObjectIdentifier("1.3.6.1.4.1.57264.1.20")
 
 _SEGMENT = r"[A-Za-z0-9_.-]+"
 _GITHUB_REPOSITORY = re.compile(rf"{_SEGMENT}/{_SEGMENT}")
@@ -74,6 +76,10 @@ class CertificateIdentity:
     source_repository_digest: str | None = None
     build_config_uri: str | None = None
     build_signer_uri: str | None = None
+    runner_environment: str | None = None
+    """``github-hosted`` or ``self-hosted``: where the signing job ran (Fulcio's Runner Environment)."""
+    build_trigger: str | None = None
+    """The event that started the run (``push``, ``release``, ``workflow_dispatch``, ...)."""
 
     @classmethod
     def from_certificate(cls, cert: x509.Certificate) -> CertificateIdentity:
@@ -93,6 +99,8 @@ class CertificateIdentity:
             source_repository_digest=_extension(cert, _SOURCE_REPOSITORY_DIGEST),
             build_config_uri=_extension(cert, _BUILD_CONFIG_URI),
             build_signer_uri=_extension(cert, _BUILD_SIGNER_URI),
+            runner_environment=_extension(cert, _RUNNER_ENVIRONMENT),
+            build_trigger=_extension(cert, _BUILD_TRIGGER),
         )
 
     def describe(self) -> str:
@@ -159,16 +167,26 @@ class RepositoryPolicy(_PolicyBase):
     ``<repository>//<path>@<suffix>``) where the suffix is the certificate's own source
     ref or commit. ``ref`` (``refs/tags/v1``; a bare ``v1`` means ``refs/tags/v1`` or
     ``refs/heads/v1``; 40 hex digits a commit) narrows the source ref further.
+    ``runner_environment`` (``github-hosted``) and ``trigger`` (an event name such as
+    ``push``) require the certificate's Runner Environment and Build Trigger.
     """
 
     forge: Forge
     repository: str
     workflow: str | None = None
     ref: str | None = None
+    runner_environment: str | None = None
+    trigger: str | None = None
 
     @classmethod
     def parse(
-        cls, repository: str, *, workflow: str | None = None, ref: str | None = None
+        cls,
+        repository: str,
+        *,
+        workflow: str | None = None,
+        ref: str | None = None,
+        runner_environment: str | None = None,
+        trigger: str | None = None,
     ) -> RepositoryPolicy:
         """Read ``OWNER/NAME`` (GitHub) or a ``https://github.com/...``/``https://gitlab.com/...`` URL.
 
@@ -198,7 +216,16 @@ class RepositoryPolicy(_PolicyBase):
                 raise ValueError(f"not a workflow file name: {workflow!r}")
         if ref is not None and not ref.strip():
             raise ValueError("--ref is empty")
-        return cls(forge=forge, repository=path, workflow=workflow, ref=ref.strip() if ref else None)
+        if trigger is not None and not re.fullmatch(r"[a-z_]+", trigger.strip()):
+            raise ValueError(f"not an event name: {trigger!r} (push, release, workflow_dispatch, ...)")
+        return cls(
+            forge=forge,
+            repository=path,
+            workflow=workflow,
+            ref=ref.strip() if ref else None,
+            runner_environment=runner_environment,
+            trigger=trigger.strip() if trigger else None,
+        )
 
     @property
     def issuer(self) -> str:
@@ -231,6 +258,10 @@ class RepositoryPolicy(_PolicyBase):
         text = self.repository_uri
         text += f" workflow {self.workflow}" if self.workflow else " (any workflow)"
         text += f" ref {self.ref}" if self.ref else " (any ref)"
+        if self.runner_environment:
+            text += f" on {self.runner_environment} runners"
+        if self.trigger:
+            text += f" triggered by {self.trigger}"
         return text
 
     def mismatches(self, signer: CertificateIdentity) -> list[str]:
@@ -251,6 +282,11 @@ class RepositoryPolicy(_PolicyBase):
             )
             if found_ref not in refs:
                 problems.append(f"ref: expected {' or '.join(refs)}, found {found_ref or 'none'}")
+        if self.runner_environment and signer.runner_environment != self.runner_environment:
+            found = signer.runner_environment or "none"
+            problems.append(f"runner environment: expected {self.runner_environment}, found {found}")
+        if self.trigger and signer.build_trigger != self.trigger:
+            problems.append(f"trigger: expected {self.trigger}, found {signer.build_trigger or 'none'}")
         return problems
 
     def _workflow_mismatches(self, signer: CertificateIdentity) -> list[str]:

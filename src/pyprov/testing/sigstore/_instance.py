@@ -57,7 +57,8 @@ class LocalSigstore:
             token = instance.identity_token(email="me@example.com")
 
     ``faults`` switches failures on and off at any time; ``github_workflow`` is the run that the
-    GitHub-style token endpoint describes.
+    GitHub-style token endpoint describes; ``fulcio_audience`` the audience Fulcio accepts
+    (``sigstore``, as the public instances; another value, as a private instance may).
     """
 
     def __init__(
@@ -67,8 +68,11 @@ class LocalSigstore:
         port: int = 0,
         email_issuer: str = DEFAULT_EMAIL_ISSUER,
         github_workflow: GitHubWorkflowIdentity | None = None,
+        fulcio_audience: str = AUDIENCE,
     ) -> None:
         self.directory = Path(directory)
+        self.fulcio_audience = fulcio_audience
+        """The ``aud`` Fulcio requires: ``sigstore``, or a private instance's own audience."""
         self.faults = Faults()
         self.email_issuer = email_issuer
         self.github_workflow = github_workflow or GitHubWorkflowIdentity()
@@ -219,7 +223,7 @@ class LocalSigstore:
     def _handle(self, request: Request) -> Response:  # noqa: PLR0911  (one return per route)
         route = (request.method, request.path.rstrip("/"))
         if route == ("POST", "/api/v2/signingCert"):
-            claims = decode_jwt(_bearer(request), self._secret)
+            claims = decode_jwt(_bearer(request), self._secret, audience=self.fulcio_audience)
             return Response.json(self.fulcio.signing_cert(request.json(), claims), 201)
         if route == ("GET", "/api/v2/trustBundle"):
             return Response.json(self.fulcio.trust_bundle())
