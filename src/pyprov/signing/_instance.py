@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pyprov._internal.untrusted import read_untrusted_text
 from pyprov.errors import ProjectError, SigningError
 
 if TYPE_CHECKING:
@@ -54,11 +55,4 @@ class Instance:
 
 
 def _read(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_TRUST_CONFIG_BYTES:
-            raise ProjectError(f"trust config {path} is too large")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(
-            f"cannot read trust config {path}: {getattr(error, 'strerror', None) or error}"
-        ) from error
+    return read_untrusted_text(path, limit=MAX_TRUST_CONFIG_BYTES, what="a trust config")
