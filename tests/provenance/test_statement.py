@@ -327,8 +327,8 @@ def test_load_statement(tmp_path: Path) -> None:
         (
             "{",
             (
-                "{path} is not JSON: Expecting property name enclosed in double quotes: "
-                "line 1 column 2 (char 1)"
+                "{path} is not JSON: Expecting property name enclosed in double quotes "
+                "at line 1 column 2"
             ),
         ),
         ("[]", "{path} is not an in-toto statement: expected a JSON object"),

@@ -40,8 +40,10 @@ class UntrustedInputError(ProjectError):
     file in another column.
     """
 
-    def __init__(self, path: Path | str, reason: str, *, hint: str | None = None) -> None:
-        super().__init__(f"{path}: {reason}", hint=hint)
+    def __init__(
+        self, path: Path | str, reason: str, *, message: str | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message or f"{path}: {reason}", hint=hint)
         self.path = Path(path)
         self.reason = reason
 
@@ -58,7 +60,7 @@ def open_untrusted(path: Path, *, follow_symlinks: bool = True) -> Iterator[Bina
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise UntrustedInputError(path, f"cannot read: {_reason(error)}") from error
+        raise _unreadable(path, error) from error
     try:
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
         if regular:
@@ -69,12 +71,12 @@ def open_untrusted(path: Path, *, follow_symlinks: bool = True) -> Iterator[Bina
         raise
     if not regular:
         os.close(fd)
-        raise UntrustedInputError(path, "not a regular file")
+        raise UntrustedInputError(path, "not a regular file", message=f"not a regular file: {path}")
     with stream:
         try:
             yield stream
         except OSError as error:
-            raise UntrustedInputError(path, f"cannot read: {_reason(error)}") from error
+            raise _unreadable(path, error) from error
 
 
 def read_untrusted(path: Path, *, limit: int, what: str = "file", follow_symlinks: bool = True) -> bytes:
@@ -88,12 +90,10 @@ def read_untrusted(path: Path, *, limit: int, what: str = "file", follow_symlink
     with open_untrusted(path, follow_symlinks=follow_symlinks) as stream:
         size = os.fstat(stream.fileno()).st_size
         if size > limit:
-            raise UntrustedInputError(
-                path, f"larger than {_size(limit)} ({size} bytes): not {what} pyprov reads"
-            )
+            raise UntrustedInputError(path, f"larger than {_size(limit)} ({size} bytes): not read as {what}")
         data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UntrustedInputError(path, f"larger than {_size(limit)}: not {what} pyprov reads")
+        raise UntrustedInputError(path, f"larger than {_size(limit)}: not read as {what}")
     return data
 
 
@@ -116,17 +116,18 @@ def load_json(data: bytes | str, where: Path | str, *, max_depth: int = MAX_JSON
     try:
         document = json.loads(data)
     except UnicodeDecodeError as error:
-        raise UntrustedInputError(where, f"not UTF-8 text: {error.reason} at byte {error.start}") from error
+        reason = f"not UTF-8 text: {error.reason} at byte {error.start}"
+        raise UntrustedInputError(where, reason, message=f"{where} is not JSON: {reason}") from error
     except json.JSONDecodeError as error:
-        raise UntrustedInputError(
-            where, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
+        reason = f"{error.msg} at line {error.lineno} column {error.colno}"
+        raise UntrustedInputError(where, reason, message=f"{where} is not JSON: {reason}") from error
     except RecursionError as error:
         raise UntrustedInputError(
             where, f"not a document pyprov reads: nested deeper than {max_depth}"
         ) from error
     except ValueError as error:  # numbers too long to convert, and the like
-        raise UntrustedInputError(where, f"not JSON: {_first_line(error)}") from error
+        reason = _first_line(error)
+        raise UntrustedInputError(where, reason, message=f"{where} is not JSON: {reason}") from error
     check_depth(document, where, max_depth=max_depth)
     return document
 
@@ -139,7 +140,8 @@ def load_toml(text: str, where: Path | str) -> dict[str, Any]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UntrustedInputError(where, f"not TOML: {_first_line(error)}") from error
+        reason = _first_line(error)
+        raise UntrustedInputError(where, reason, message=f"{where} is not a TOML file: {reason}") from error
     except RecursionError as error:
         raise UntrustedInputError(where, "not a document pyprov reads: nested too deeply") from error
     check_depth(document, where)
@@ -166,8 +168,9 @@ def check_depth(document: object, where: Path | str, *, max_depth: int = MAX_JSO
         pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
+def _unreadable(path: Path, error: OSError) -> UntrustedInputError:
+    reason = error.strerror or str(error)
+    return UntrustedInputError(path, f"cannot read: {reason}", message=f"cannot read {path}: {reason}")
 
 
 def _size(limit: int) -> str:

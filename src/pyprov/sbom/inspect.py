@@ -40,7 +40,7 @@ def summarize(data: bytes) -> SbomSummary:
     try:
         document = load_json(data, "the SBOM")
     except UntrustedInputError as error:
-        raise SbomError(error.reason) from error
+        raise SbomError(error.message) from error
     if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
         raise SbomError(
             "not a CycloneDX JSON document (bomFormat is not CycloneDX)",

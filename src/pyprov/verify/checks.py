@@ -29,7 +29,7 @@ from packaging.utils import (
 
 from pyprov.verify.evidence import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
-from pyprov.verify.result import Check, failed, passed
+from pyprov.verify.result import Check, failed, passed, warned
 
 if TYPE_CHECKING:
     from sigstore.models import Bundle
@@ -262,9 +262,15 @@ def _verify_signature(
         value = run(recorder)
     except Exception as error:  # noqa: BLE001 - sigstore raises more than VerificationError on hostile input
         outcome.add(failed("signature", _short(error), expected=expected, source=source))
-        found = recorder.identity.describe() if recorder.identity else None
-        reason = "not established: the signature did not verify"
-        outcome.add(failed("signer", reason, expected=context.policy.describe(), found=found, source=source))
+        if recorder.problem is not None and recorder.identity is not None:
+            # The certificate names someone else: that mismatch is the signer's line.
+            claimed, mismatch = recorder.identity.describe(), recorder.problem
+            expected_signer = context.policy.describe()
+            outcome.add(failed("signer", mismatch, expected=expected_signer, found=claimed, source=source))
+        else:
+            # Without a valid signature nobody is established: showing the certificate's
+            # identity next to an equal "expected" would read as a contradiction.
+            outcome.add(failed("signer", "not established: the signature did not verify", source=source))
         return None
     outcome.add(passed("signature", expected=expected, found="valid", source=source))
     found = recorder.identity.describe() if recorder.identity else None
@@ -497,7 +503,11 @@ def _source_checks(
             )
         ]
     checks = []
-    if not isinstance(repository, str) or _normal_repository(repository) != _normal_repository(
+    if repository is None:
+        # Absence of a claim is no contradiction: the signer's repository stands, and is shown.
+        reason = "the provenance names no source repository: not compared with the signer's"
+        checks.append(warned("source repository", reason, expected=cert_repository, source=source))
+    elif not isinstance(repository, str) or _normal_repository(repository) != _normal_repository(
         cert_repository
     ):
         found = str(repository) if repository else "(none)"
