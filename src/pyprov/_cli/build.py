@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pyprov._cli import is_quiet, is_verbose, quiet_option, sbom_spec_option, verbose_option
+from pyprov._cli import backend_verbose_option, is_quiet, is_verbose, quiet_option, sbom_spec_option
 from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
 
 if TYPE_CHECKING:
@@ -103,9 +103,14 @@ if TYPE_CHECKING:
     help="Sign the artifacts, their provenance and SBOMs with Sigstore after the build.",
 )
 @signing_options
-@verbose_option
+@backend_verbose_option
 @quiet_option
-@click.option("--json", "as_json", is_flag=True, help="Print the build records as JSON on stdout.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print each artifact's evidence files, bundles and build record, and the SLSA level, as JSON.",
+)
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -185,7 +190,9 @@ def build_command(
     with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
     if as_json:
-        click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
+        signed_by = signer.result if signer is not None else None
+        level = build_level(*result.records, signing=level_signing)
+        click.echo(json.dumps(render.build_json(result, level, signed_by), indent=2))
     else:
         render.build_summary(result, build_level(*result.records, signing=level_signing))
         if signer is not None and signer.result is not None:
