@@ -28,6 +28,9 @@ class _Group(click.Group):
         from pyprov._internal.terminal import printable  # noqa: PLC0415
         from pyprov.errors import BuildFailedError, PyprovError  # noqa: PLC0415
 
+        # Python warnings (pypa/build re-raises the backend's deprecation warnings in this
+        # process) are log records for -v, not lines every user reads.
+        logging.captureWarnings(True)
         try:
             return super().invoke(ctx)
         except PyprovError as error:
@@ -54,6 +57,8 @@ class _Group(click.Group):
             if not verbose:
                 click.echo("hint: run with -v for the traceback, and please report it", err=True)
             ctx.exit(EXIT_INTERNAL)
+        finally:
+            logging.captureWarnings(False)
 
 
 def is_verbose(ctx: click.Context) -> bool:
@@ -92,7 +97,10 @@ backend_verbose_option = verbose_flag("Show backend output as it runs, log messa
 
 
 class _LibraryLog(logging.Handler):
-    """Log records of the libraries pyprov uses (sigstore, TUF) reach stderr only with -v.
+    """Library log records and Python warnings reach stderr only with -v.
+
+    The libraries: sigstore, TUF, pypi-attestations, pypa/build (which re-raises the
+    backend's deprecation warnings in pyprov's process).
 
     Without a handler, Python prints their warnings ("TUF repository is loaded in offline
     mode") on every run; pyprov reports what matters in its own words.
@@ -107,7 +115,7 @@ class _LibraryLog(logging.Handler):
 def _route_library_logs() -> None:
     handler = _LibraryLog()
     handler.setFormatter(logging.Formatter("%(name)s: %(levelname)s: %(message)s"))
-    for name in ("sigstore", "tuf", "sigstore_models", "pypi_attestations"):
+    for name in ("sigstore", "tuf", "sigstore_models", "pypi_attestations", "build", "py.warnings"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.propagate = False
