@@ -53,7 +53,11 @@ def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR
         inspect_bundle,
         inspect_provenance,
     )
-    from pyprov.inspect._statement import statement_sections, statement_title  # noqa: PLC0415
+    from pyprov.inspect._statement import (  # noqa: PLC0415
+        statement_problems,
+        statement_sections,
+        statement_title,
+    )
     from pyprov.provenance import STATEMENT_TYPE, check_statement  # noqa: PLC0415
     from pyprov.record import RECORD_TYPE  # noqa: PLC0415
     from pyprov.run.record import RUN_RECORD_TYPE  # noqa: PLC0415
@@ -66,7 +70,7 @@ def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR
         )
     if document.get("bomFormat") == "CycloneDX":
         try:
-            return inspect_cyclonedx(data)
+            return inspect_cyclonedx(data, document)
         except SbomError as error:
             raise UntrustedInputError(where, error.message) from error
     if str(document.get("spdxVersion", "")).startswith("SPDX-2"):
@@ -76,6 +80,9 @@ def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR
             check_statement(document)
         except ValueError as error:
             raise UntrustedInputError(where, f"not a valid in-toto statement: {error}") from error
+        problems = statement_problems(document)
+        if problems:
+            raise UntrustedInputError(where, f"not a valid SLSA provenance: {'; '.join(problems)}")
         return Inspection(
             kind="in-toto statement",
             title=statement_title(document),

@@ -7,11 +7,24 @@ from collections import Counter
 from typing import Any
 
 from pyprov.inspect._model import Inspection, Section, as_list, as_object, pairs
-from pyprov.sbom import summarize
+from pyprov.sbom import SPEC_VERSIONS, SbomError, summarize, validate_cyclonedx
+
+_MAX_LISTED = 40
+"""Packages listed for people; ``--json`` has them all."""
 
 
-def inspect_cyclonedx(data: bytes) -> Inspection:
-    """A CycloneDX JSON document (raises :class:`~pyprov.sbom.SbomError` for anything else)."""
+def inspect_cyclonedx(data: bytes, document: dict[str, Any]) -> Inspection:
+    """A CycloneDX JSON document, valid against the schema of its ``specVersion``.
+
+    Raises :class:`~pyprov.sbom.SbomError` for anything else, saying where it is invalid.
+    """
+    declared = document.get("specVersion")
+    spec = next((version for version in SPEC_VERSIONS if version == declared), None)
+    if spec is None:
+        raise SbomError(
+            f"unsupported CycloneDX version {declared!r}: pyprov reads {', '.join(SPEC_VERSIONS)}"
+        )
+    validate_cyclonedx(document, spec)
     summary = summarize(data)
     total = sum(count for _, count in summary.components)
     head = [f"CycloneDX {summary.spec_version}"]
@@ -73,7 +86,15 @@ def inspect_spdx(document: dict[str, Any]) -> Inspection:
         title=f"{data['name']}  ({data['spdx_version']})",
         sections=(
             Section("document", tuple(pairs(rows))),
-            Section(f"packages: {len(listed)}", listed),
+            Section(
+                f"packages: {len(listed)}",
+                listed[:_MAX_LISTED]
+                + (
+                    (f"… {len(listed) - _MAX_LISTED} more (inspect --json lists them all)",)
+                    if len(listed) > _MAX_LISTED
+                    else ()
+                ),
+            ),
             Section(f"files: {len(files)}  relationships: {data['relationships']}"),
             Section(
                 f"licenses: {len(licenses)}",

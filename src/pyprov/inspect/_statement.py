@@ -15,6 +15,46 @@ from pyprov.provenance import BUILD_TYPE, LOCAL_BUILDER_ID, PREDICATE_TYPE
 _UNVERIFIED = "claimed by the statement itself; `pyprov verify` establishes the level from its signature"
 
 
+_SHAPES: tuple[tuple[tuple[str, str], type[Any], type[Any] | None], ...] = (
+    (("externalParameters", "source"), dict, None),
+    (("externalParameters", "distributions"), list, dict),
+    (("externalParameters", "configSettings"), dict, None),
+    (("externalParameters", "workflow"), dict, None),
+    (("internalParameters", "python"), dict, None),
+    (("internalParameters", "platform"), dict, None),
+    (("internalParameters", "github"), dict, None),
+    (("internalParameters", "slsaBuildLevel"), dict, None),
+)
+"""Free-form parameters of SLSA provenance whose shape pyprov's buildTypes fix: (path, type, item type)."""
+
+
+def statement_problems(data: dict[str, Any]) -> list[str]:
+    """Where a SLSA provenance statement's parameters have the wrong JSON type (empty: none).
+
+    ``check_statement`` validates the in-toto and SLSA models, whose parameters are free
+    JSON; these are the shapes pyprov's buildTypes give them, and what is shown.
+    """
+    if data.get("predicateType") != PREDICATE_TYPE:
+        return []
+    definition = as_object(as_object(data.get("predicate")).get("buildDefinition"))
+    problems = []
+    names: dict[type[Any], str] = {dict: "an object", list: "an array"}
+    for (parameters, key), kind, item_kind in _SHAPES:
+        value = as_object(definition.get(parameters)).get(key)
+        where = f"buildDefinition.{parameters}.{key}"
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            problems.append(f"{where}: expected {names[kind]}")
+        elif item_kind is not None and isinstance(value, list):
+            problems += [
+                f"{where}[{index}]: expected {names[item_kind]}"
+                for index, item in enumerate(value)
+                if not isinstance(item, item_kind)
+            ]
+    return problems[:5]
+
+
 def statement_title(data: dict[str, Any]) -> str:
     """The first line: what the statement says it is."""
     return f"in-toto statement  predicate {data.get('predicateType', '?')}"
