@@ -24,10 +24,13 @@ def printable(text: str) -> str:
 
 
 def printable_tree(value: Any) -> Any:  # noqa: ANN401 - any JSON value
-    """`printable` applied to every string (keys included) of a parsed JSON value, without recursion."""
+    """`printable` applied to every string (keys included) of a JSON-like value, without recursion.
+
+    Tuples (from ``dataclasses.asdict``) come back as lists.
+    """
     if isinstance(value, str):
         return printable(value)
-    if not isinstance(value, (Mapping, list)):
+    if not isinstance(value, (Mapping, list, tuple)):
         return value
     root: list[Any] = [None]
     pending: list[tuple[Any, Any, Any]] = [(value, root, 0)]
@@ -38,7 +41,7 @@ def printable_tree(value: Any) -> Any:  # noqa: ANN401 - any JSON value
             parent[key] = copy
             for name, child in item.items():
                 pending.append((child, copy, printable(name) if isinstance(name, str) else name))
-        elif isinstance(item, list):
+        elif isinstance(item, (list, tuple)):
             copied: list[Any] = [None] * len(item)
             parent[key] = copied
             pending.extend((child, copied, index) for index, child in enumerate(item))
