@@ -145,12 +145,14 @@ def _statement(payload: object) -> dict[str, Any] | None:
 
 
 def _signer(certificate: object) -> list[str]:
+    """What the certificate claims; one line when it cannot be decoded (cryptography parses lazily)."""
     if not isinstance(certificate, str):
         return ["no certificate (a public key, or none)"]
     try:
         cert = x509.load_der_x509_certificate(base64.b64decode(certificate, validate=True))
         identity = CertificateIdentity.from_certificate(cert)
-    except (binascii.Error, ValueError):
+        valid = f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S} to {cert.not_valid_after_utc:%H:%M:%S} UTC"
+    except (binascii.Error, ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
         return ["unreadable certificate"]
     rows = [
         ("identity", ", ".join(identity.sans) or "none"),
@@ -159,10 +161,7 @@ def _signer(certificate: object) -> list[str]:
         ("ref", identity.source_repository_ref or ""),
         ("commit", identity.source_repository_digest or ""),
         ("workflow", identity.build_config_uri or ""),
-        (
-            "valid",
-            f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S} to {cert.not_valid_after_utc:%H:%M:%S} UTC",
-        ),
+        ("valid", valid),
     ]
     return pairs([(label, value) for label, value in rows if value])
 
