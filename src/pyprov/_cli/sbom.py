@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import click
 
 from pyprov._cli import quiet_option, sbom_spec_option, verbose_option
+from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
     from pyprov.sbom import SbomResult, SourceSbomResult
@@ -137,7 +138,7 @@ def sbom_command(
         )
     if not is_quiet(ctx):
         for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"warning: {printable(warning)}", err=True)
     if output is None:
         click.echo(result.content.decode(), nl=False)
         return

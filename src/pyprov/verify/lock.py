@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from pyprov._internal.untrusted import load_toml, read_untrusted_text
+from pyprov._internal.untrusted import load_toml, open_untrusted, read_untrusted_text
 from pyprov.errors import ProjectError
 from pyprov.verify.checks import CheckContext, Outcome, check_evidence
 from pyprov.verify.evidence import Artifact, discover, sha256_file
@@ -230,7 +230,7 @@ def _hash_checks(path: Path, item: LockedFile, sha256: str) -> list[Check]:
 
 def _digest(path: Path, algorithm: str) -> str:
     digest = hashlib.new(algorithm)
-    with path.open("rb") as file:
+    with open_untrusted(path) as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest(64) if algorithm.startswith("shake_") else digest.hexdigest()  # type: ignore[call-arg]
