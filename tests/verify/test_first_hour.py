@@ -85,6 +85,16 @@ def test_arguments_are_checked_before_the_network(run: Callable[..., Result]) ->
     assert result.stderr == "error: cannot read attrs==26.1.0: No such file or directory\n"
 
 
+def test_a_missing_evidence_file_is_reported_before_the_network(
+    run: Callable[..., Result], release: Path
+) -> None:
+    result = run("--repository", "o/r", "--bundle", release / "nope.sigstore.json", release / SDIST)
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"error: cannot read {release / 'nope.sigstore.json'}: No such file or directory\n"
+    )
+
+
 # Item 11 ------------------------------------------------------------------------------
 
 

@@ -93,6 +93,9 @@ def verify_artifacts(
     # Every argument is read before the trust root is loaded: a typo is reported as one,
     # not as a failure to reach Sigstore's TUF repository.
     parsed = [Artifact.from_argument(argument) for argument in arguments]
+    for evidence in options.explicit:
+        if not evidence.path.exists():  # a typo; an unreadable file is a failing check instead
+            raise ProjectError(f"cannot read {evidence.path}: No such file or directory")
     loaded = trust if isinstance(trust, Trust) else load_trust(trust)
     context = CheckContext(
         verifier=loaded.verifier, policy=policy, trust=loaded.description, builder_ids=options.builder_ids
