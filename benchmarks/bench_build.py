@@ -1,7 +1,10 @@
 """`pyprov build` against `python -m build` on the same fixture project, same installer, alternating.
 
-Usage: python benchmarks/bench_build.py [--runs N] [--fixture NAME] [--installer pip|uv]
+Usage: python benchmarks/bench_build.py [--runs N] [--fixture NAME | --source DIR] [--installer pip|uv]
 Target: ratio <= 1.05 (recording must be almost free).
+
+--source builds a copy of any project, e.g. pypa/packaging at its 26.3 tag:
+    git clone --depth 1 --branch 26.3 https://github.com/pypa/packaging /tmp/packaging-26.3
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--fixture", default="hatchling-pure")
+    parser.add_argument("--source", type=Path, help="a project directory to build instead of a fixture")
     parser.add_argument("--installer", choices=["pip", "uv"], default="pip")
     args = parser.parse_args()
+    name = args.source.name if args.source else args.fixture
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "project"
-        shutil.copytree(ROOT / "fixtures" / args.fixture, source)
+        shutil.copytree(
+            args.source or ROOT / "fixtures" / args.fixture, source, ignore=shutil.ignore_patterns(".git")
+        )
 
         def pyprov() -> float:
             out = Path(scratch) / "pyprov"
@@ -64,7 +71,7 @@ def main() -> None:
         pyprov(), python_m_build()  # warm the installer caches for both
         ours, theirs = alternate(args.runs, pyprov, python_m_build)
     report(
-        f"pyprov build ({args.fixture}, {args.installer}, {args.runs} runs)",
+        f"pyprov build ({name}, {args.installer}, {args.runs} runs)",
         ours,
         theirs,
         "python -m build",

@@ -16,10 +16,15 @@ from pyprov.record import BuildEnvironment, BuildRecord, DistributionKind
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvidenceFile:
-    """An evidence file already written for this artifact: its staged path and SHA-256."""
+    """An evidence file of this artifact, made in memory: where it goes, its SHA-256 and bytes.
+
+    The bytes are what gets signed and then written: nothing signed is read back from disk.
+    """
 
     path: Path
+    """The final path (in the evidence directory); nothing is there until the build publishes."""
     sha256: str
+    content: bytes = b""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -189,6 +189,39 @@ class InstalledDistribution(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BuildIsolation(_JSONForm):
+    """What protected pyprov from the build code (backend hooks, installer) of one build."""
+
+    sandbox: str | None
+    """``"bubblewrap 0.8.0"``, or ``None`` when build code ran unsandboxed."""
+    pid_namespace: bool
+    """Its own PID namespace and ``/proc``: no process of pyprov or its parents was visible."""
+    private_tmp: bool
+    network: Literal["allowed", "none"]
+    """``none``: the backend hooks ran without network (``--hermetic``)."""
+    no_new_privileges: bool
+    capabilities_dropped: bool
+    credential_files_hidden: bool
+    """Credential files (``~/.pypirc``, ``~/.netrc``, ``~/.ssh``...) and agent sockets were hidden."""
+    reason: str | None = None
+    """Why there was no sandbox."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BuildIsolation:
+        """Read the JSON form."""
+        return cls(
+            sandbox=data["sandbox"],
+            pid_namespace=data["pidNamespace"],
+            private_tmp=data["privateTmp"],
+            network=data["network"],
+            no_new_privileges=data["noNewPrivileges"],
+            capabilities_dropped=data["capabilitiesDropped"],
+            credential_files_hidden=data["credentialFilesHidden"],
+            reason=data.get("reason"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BuildEnvironment(_JSONForm):
     """The environment the backend ran in, captured before it was torn down."""
 
@@ -203,6 +236,8 @@ class BuildEnvironment(_JSONForm):
     """What the backend's ``get_requires_for_build_<kind>`` hook asked for."""
     installed: tuple[InstalledDistribution, ...] = ()
     """Every distribution in the environment, sorted by name."""
+    isolation: BuildIsolation | None = None
+    """How build code was kept away from pyprov; ``None`` in records of pyprov before 0.4."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BuildEnvironment:
@@ -215,6 +250,7 @@ class BuildEnvironment(_JSONForm):
             build_system_requires=tuple(data.get("buildSystemRequires", ())),
             backend_requires=tuple(data.get("backendRequires", ())),
             installed=tuple(InstalledDistribution.from_dict(item) for item in data.get("installed", ())),
+            isolation=BuildIsolation.from_dict(data["isolation"]) if data.get("isolation") else None,
         )
 
 

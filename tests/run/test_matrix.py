@@ -97,7 +97,11 @@ def test_merge_combines_the_jobs_into_one_release_set(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_credentials")
-def test_conflicting_files_stop_the_merge_before_anything_is_written(tmp_path: Path) -> None:
+def test_conflicting_files_stop_the_merge_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SBOMs' timestamps come from SOURCE_DATE_EPOCH: the same in both jobs, whatever second each ran.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     linux = job(tmp_path / "linux", "cp311-cp311-manylinux_2_17_x86_64")
     rerun = job(tmp_path / "rerun", "cp311-cp311-manylinux_2_17_x86_64")  # same wheel name, other times
     output = tmp_path / "release-evidence"

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from pyprov._cli.build import parse_config_settings, redact
-from pyprov._cli.signing import SECRET_OPTIONS, attestation_suffix
+from pyprov._cli.build import parse_config_settings
+from pyprov._cli.signing import attestation_suffix
+from pyprov._internal.redaction import redact_argv, redact_config_settings
 from pyprov.errors import ProjectError
 
 
@@ -16,10 +17,29 @@ from pyprov.errors import ProjectError
         ),
         (["build", "--identity-token=eyJsecret"], ["build", "--identity-token=***"]),
         (["build", "-C", "key=value"], ["build", "-C", "key=value"]),
+        (
+            ["build", "-C", "index-url=https://user:pass@host/simple"],
+            ["build", "-C", "index-url=https://host/simple"],
+        ),
     ],
 )
 def test_secret_options_never_reach_the_record(argv: list[str], expected: list[str]) -> None:
-    assert list(redact(argv, SECRET_OPTIONS)) == expected
+    assert list(redact_argv(argv, {})) == expected
+
+
+def test_config_settings_lose_their_secrets() -> None:
+    settings = {
+        "index-url": "https://user:pass@host/simple",
+        "token": "abc",
+        "list": ["https://u:p@a/", "plain"],
+        "mirror": "uses ghs_0123456789abcdef",
+    }
+    assert redact_config_settings(settings, {"GITHUB_TOKEN": "ghs_0123456789abcdef"}) == {
+        "index-url": "https://host/simple",
+        "token": "***",
+        "list": ["https://a/", "plain"],
+        "mirror": "uses ***",
+    }
 
 
 def test_config_settings_repeat_into_lists() -> None:

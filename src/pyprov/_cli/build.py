@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyprov._cli import backend_verbose_option, is_quiet, is_verbose, quiet_option, sbom_spec_option
-from pyprov._cli.signing import SECRET_OPTIONS, signing_options, signing_policy
+from pyprov._cli.signing import signing_options, signing_policy
+from pyprov._internal.redaction import redact_argv
 
 if TYPE_CHECKING:
-    from pyprov.evidence import ArtifactEvidenceWriter
+    from pyprov.evidence import ArtifactEvidenceWriter, ArtifactTransform
     from pyprov.record import DistributionKind, Installer
     from pyprov.sbom import SpecVersion
 
@@ -102,6 +104,21 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="Sign the artifacts, their provenance and SBOMs with Sigstore after the build.",
 )
+@click.option(
+    "--hermetic",
+    is_flag=True,
+    envvar="PYPROV_HERMETIC",
+    show_envvar=True,
+    help="Run the backend hooks without network, once their requirements are installed.",
+)
+@click.option(
+    "--allow-unsandboxed",
+    is_flag=True,
+    envvar="PYPROV_ALLOW_UNSANDBOXED",
+    show_envvar=True,
+    help="Build even where no sandbox can be made (no bubblewrap or user namespaces) although "
+    "signing credentials are present: build code could then read them.",
+)
 @signing_options
 @backend_verbose_option
 @quiet_option
@@ -129,6 +146,8 @@ def build_command(
     embed_sbom: bool,
     provenance_bundle: bool,
     sign: bool,
+    hermetic: bool,
+    allow_unsandboxed: bool,
     as_json: bool,
     **signing: Any,  # noqa: ANN401 - the signing options, passed on as they are
 ) -> None:
@@ -140,6 +159,9 @@ def build_command(
     SLSA provenance EVIDENCE_DIR/<artifact>.intoto.json. With --sign, after the
     build: <artifact>.sigstore.json, <artifact>.intoto.sigstore.json and the PEP 740
     OUTDIR/<artifact>.slsa.attestation that `twine upload --attestations` sends.
+
+    The installer and the backend run in a bubblewrap sandbox: they cannot see pyprov,
+    its credentials or its outputs, and nothing they start outlives them.
     """
     # The library is imported when a command runs, not for --help.
     from pyprov._cli import render  # noqa: PLC0415
@@ -150,8 +172,7 @@ def build_command(
         Signing,
         build_level,
     )
-    from pyprov.sbom import CycloneDXWriter, EmbedSbomTransform, SPDXWriter  # noqa: PLC0415
-    from pyprov.signing import SigstoreSigner  # noqa: PLC0415
+    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
 
     # The SBOMs come first: the provenance names the evidence written before it as byproducts.
     sbom_writers: list[ArtifactEvidenceWriter] = []
@@ -159,11 +180,16 @@ def build_command(
         sbom_writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
     if sbom_format in ("spdx", "both"):
         sbom_writers.append(SPDXWriter())
-    transforms = (
-        (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),) if embed_sbom else ()
-    )
+    transforms: tuple[ArtifactTransform, ...] = ()
+    if embed_sbom:
+        from pyprov.sbom.embed import EmbedSbomTransform  # noqa: PLC0415
 
-    signer = SigstoreSigner(signing_policy(**signing)) if sign else None
+        transforms = (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),)
+    signer = None
+    if sign:
+        from pyprov.signing._adapters import SigstoreSigner  # noqa: PLC0415
+
+        signer = SigstoreSigner(signing_policy(**signing))
     # The level the statements claim: L2 needs the hosted platform's own identity.
     level_signing: Signing = "unsigned"
     if signer is not None:
@@ -181,14 +207,22 @@ def build_command(
         config_settings=parse_config_settings(config_settings),
         installer=installer,
         isolation=not no_isolation,
-        argv=("pyprov", *redact(sys.argv[1:], SECRET_OPTIONS)),
+        argv=("pyprov", *redact_argv(sys.argv[1:], os.environ)),
         evidence_writers=(*sbom_writers, ProvenanceWriter(signing=level_signing)),
         transforms=transforms,
         run_evidence_writers=(ProvenanceBundleWriter(signing=level_signing),) if provenance_bundle else (),
         signer=signer,
+        allow_unsandboxed=allow_unsandboxed,
+        hermetic=hermetic,
+        hidden_paths=_token_file(signing.get("identity_token_file")),
     )
     with render.progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx)) as on_event:
         result = build_project(options, on_event=on_event)
+    isolation = result.records[0].environment.isolation if result.records else None
+    if isolation is not None and isolation.sandbox is None:
+        click.echo(
+            f"warning: build code ran without a sandbox ({isolation.reason}); the record says so", err=True
+        )
     if as_json:
         signed_by = signer.result if signer is not None else None
         level = build_level(*result.records, signing=level_signing)
@@ -220,22 +254,9 @@ def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:
     return settings
 
 
-def redact(argv: list[str], secret_options: frozenset[str]) -> tuple[str, ...]:
-    """Replace the values of secret options in a command line with ``***``."""
-    redacted: list[str] = []
-    hide_next = False
-    for arg in argv:
-        if hide_next:
-            redacted.append("***")
-            hide_next = False
-            continue
-        name, eq, _ = arg.partition("=")
-        if name in secret_options:
-            redacted.append(f"{name}=***" if eq else arg)
-            hide_next = not eq
-        else:
-            redacted.append(arg)
-    return tuple(redacted)
+def _token_file(path: Path | None) -> tuple[Path, ...]:
+    """The identity-token file is hidden from build code."""
+    return (path,) if path is not None and str(path) != "-" else ()
 
 
 def _source_date_epoch() -> int | None:

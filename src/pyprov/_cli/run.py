@@ -58,6 +58,15 @@ if TYPE_CHECKING:
 )
 @sbom_spec_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run record and evidence files as JSON.")
+@click.option("--hermetic", is_flag=True, help="Run the command without network.")
+@click.option(
+    "--allow-unsandboxed",
+    is_flag=True,
+    envvar="PYPROV_ALLOW_UNSANDBOXED",
+    show_envvar=True,
+    help="Run the command even where no sandbox can be made although credentials are in the "
+    "environment: it could then read them.",
+)
 @verbose_option
 @quiet_option
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
@@ -71,12 +80,15 @@ def run_command(
     sbom_format: SbomChoice,
     sbom_spec: SpecVersion,
     as_json: bool,
+    hermetic: bool,
+    allow_unsandboxed: bool,
     command: tuple[str, ...],
 ) -> None:
     """Run COMMAND and record it: materials before, products after, SLSA provenance per product.
 
     Put COMMAND after '--': pyprov run -p 'dist/*' -- make dist. The command runs in
-    the current directory without signing or upload credentials in its environment.
+    the current directory, in a bubblewrap sandbox: without signing or upload
+    credentials, unable to see pyprov or write outside the directory.
     For each product P: EVIDENCE_DIR/P.run.json, P.intoto.json and, for wheels,
     P.cdx.json. A command that fails writes nothing, and pyprov exits with its status.
     """
@@ -90,6 +102,8 @@ def run_command(
         argv=("pyprov", *redact_command(sys.argv[1:], os.environ)),
         sbom=sbom_format,
         sbom_spec=sbom_spec,
+        hermetic=hermetic,
+        allow_unsandboxed=allow_unsandboxed,
     )
     result = record_run(options)
     quiet = is_quiet(ctx)
@@ -99,6 +113,9 @@ def run_command(
             err=True,
         )
         ctx.exit(result.exit_status)
+    isolation = result.record.isolation if result.record else None
+    if isolation is not None and isolation.sandbox is None and not quiet:
+        click.echo(f"warning: the command ran without a sandbox ({isolation.reason})", err=True)
     for warning in result.warnings:
         if not quiet:
             click.echo(f"warning: {printable(warning)}", err=True)

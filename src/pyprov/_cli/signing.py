@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,8 +30,16 @@ def signing_options(command: _F) -> _F:
             metavar="TOKEN",
             envvar="SIGSTORE_ID_TOKEN",
             show_envvar=True,
+            callback=_warn_on_command_line,
             help="OIDC identity token to sign with. Default: the CI platform's ambient credential, "
-            "else the browser flow on a terminal.",
+            "else the browser flow on a terminal. On the command line it is visible to every "
+            "process: prefer --identity-token-file or the variable.",
+        ),
+        click.option(
+            "--identity-token-file",
+            metavar="FILE|-",
+            type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+            help="Read the OIDC identity token from FILE, or from standard input with -.",
         ),
         click.option("--staging", is_flag=True, help="Use Sigstore's staging instance."),
         click.option(
@@ -53,9 +64,49 @@ def signing_options(command: _F) -> _F:
     return command
 
 
+def _warn_on_command_line(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from click.core import ParameterSource  # noqa: PLC0415
+
+    if value and param.name and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE:
+        click.echo(
+            "warning: a token on the command line can be read by every process on this machine "
+            "(/proc/<pid>/cmdline): use --identity-token-file or SIGSTORE_ID_TOKEN",
+            err=True,
+        )
+    return value
+
+
+MAX_TOKEN_BYTES = 64 << 10
+
+
+def read_identity_token(path: Path) -> str:
+    """Read an identity token from a file, or from standard input for ``-``."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
+    try:
+        data = sys.stdin.buffer.read(MAX_TOKEN_BYTES + 1) if str(path) == "-" else _read_regular(path)
+    except OSError as error:
+        raise ProjectError(
+            f"cannot read the identity token from {path}: {error.strerror or error}"
+        ) from error
+    token = data.decode("utf-8", errors="replace").strip()
+    if not token or len(data) > MAX_TOKEN_BYTES or any(c.isspace() for c in token):
+        raise ProjectError(f"{path} does not hold one identity token")
+    return token
+
+
+def _read_regular(path: Path) -> bytes:
+    # O_NONBLOCK: a FIFO must not hang us; only a regular file is read.
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        return stream.read(MAX_TOKEN_BYTES + 1)
+
+
 def signing_policy(
     *,
     identity_token: str | None,
+    identity_token_file: Path | None = None,
     staging: bool,
     trust_config: Path | None,
     pep740_publish: bool,
@@ -68,6 +119,10 @@ def signing_policy(
 
     if staging and trust_config is not None:
         raise ProjectError("--staging and --trust-config choose different instances: give one")
+    if identity_token_file is not None:
+        if identity_token:
+            raise ProjectError("--identity-token and --identity-token-file both give a token: give one")
+        identity_token = read_identity_token(identity_token_file)
     if trust_config is not None:
         instance = Instance(kind="trust-config", trust_config=trust_config)
     else:

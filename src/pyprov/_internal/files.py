@@ -80,3 +80,8 @@ def _checked_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
             if target.is_absolute() or ".." in PurePosixPath(os.path.normpath(resolved)).parts:
                 raise UnsafeArchiveError(f"link leaves the archive: {member.name!r}")
     return members
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether ``name`` is a file name and nothing else: no separator, not ``.``/``..``, no NUL."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in ("/", "\\", "\0"))

@@ -7,30 +7,70 @@ the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
 
 from __future__ import annotations
 
-from pyprov.provenance._check import check_statement, load_statement
-from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
-from pyprov.provenance._reissue import (
-    ReissuedProvenance,
-    builder_id_from_token,
-    parse_expected_hashes,
-    reissue_provenance,
-)
-from pyprov.provenance._statement import (
-    BUILD_TYPE,
-    LOCAL_BUILDER_ID,
-    PREDICATE_TYPE,
-    STATEMENT_TYPE,
-    dump_statement,
-    github_workflow,
-    make_statement,
-    source_uri,
-)
-from pyprov.provenance._writers import (
-    BUNDLE_FILENAME,
-    PROVENANCE_SUFFIX,
-    ProvenanceBundleWriter,
-    ProvenanceWriter,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyprov.provenance._check import check_statement, load_statement
+    from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
+    from pyprov.provenance._reissue import (
+        ReissuedProvenance,
+        builder_id_from_token,
+        parse_expected_hashes,
+        reissue_provenance,
+    )
+    from pyprov.provenance._statement import (
+        BUILD_TYPE,
+        LOCAL_BUILDER_ID,
+        PREDICATE_TYPE,
+        STATEMENT_TYPE,
+        dump_statement,
+        github_workflow,
+        make_statement,
+        source_uri,
+    )
+    from pyprov.provenance._writers import (
+        BUNDLE_FILENAME,
+        PROVENANCE_SUFFIX,
+        ProvenanceBundleWriter,
+        ProvenanceWriter,
+    )
+
+# Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
+_EXPORTS = {
+    "check_statement": "pyprov.provenance._check",
+    "load_statement": "pyprov.provenance._check",
+    "BuildLevel": "pyprov.provenance._level",
+    "Signing": "pyprov.provenance._level",
+    "build_level": "pyprov.provenance._level",
+    "run_level": "pyprov.provenance._level",
+    "ReissuedProvenance": "pyprov.provenance._reissue",
+    "builder_id_from_token": "pyprov.provenance._reissue",
+    "parse_expected_hashes": "pyprov.provenance._reissue",
+    "reissue_provenance": "pyprov.provenance._reissue",
+    "BUILD_TYPE": "pyprov.provenance._statement",
+    "LOCAL_BUILDER_ID": "pyprov.provenance._statement",
+    "PREDICATE_TYPE": "pyprov.provenance._statement",
+    "STATEMENT_TYPE": "pyprov.provenance._statement",
+    "dump_statement": "pyprov.provenance._statement",
+    "github_workflow": "pyprov.provenance._statement",
+    "make_statement": "pyprov.provenance._statement",
+    "source_uri": "pyprov.provenance._statement",
+    "BUNDLE_FILENAME": "pyprov.provenance._writers",
+    "PROVENANCE_SUFFIX": "pyprov.provenance._writers",
+    "ProvenanceBundleWriter": "pyprov.provenance._writers",
+    "ProvenanceWriter": "pyprov.provenance._writers",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BUILD_TYPE",

@@ -68,6 +68,7 @@ def make_statement(
                 "internalParameters": {
                     "installer": first.environment.installer,
                     "isolated": first.environment.isolated,
+                    **_isolation(first),
                     "python": {
                         "implementation": first.invocation.python_implementation,
                         "version": first.invocation.python_version,
@@ -85,6 +86,11 @@ def make_statement(
             "runDetails": _run_details(records, evidence),
         },
     }
+
+
+def _isolation(record: BuildRecord) -> dict[str, Any]:
+    isolation = record.environment.isolation
+    return {} if isolation is None else {"isolation": isolation.to_dict()}
 
 
 def dump_statement(statement: Mapping[str, Any]) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pyprov.evidence import ArtifactContext
-from pyprov.provenance._check import check_statement
 from pyprov.provenance._level import Signing
 from pyprov.provenance._statement import dump_statement, make_statement
 
@@ -29,11 +28,17 @@ class ProvenanceWriter:
         """``.intoto.json``."""
         return PROVENANCE_SUFFIX
 
+    def prepare(self) -> None:
+        """Import the in-toto models (``build_project`` calls it while build code runs)."""
+        _prepare()
+
     def render(self, context: ArtifactContext) -> bytes:
         """Return the statement for ``context.record``, checked with the in-toto models."""
         statement = make_statement(
             (context.record,), evidence=tuple(context.evidence.items()), signing=self._signing
         )
+        from pyprov.provenance._check import check_statement  # noqa: PLC0415 - protobuf is slow to import
+
         check_statement(statement)
         return dump_statement(statement)
 
@@ -48,6 +53,10 @@ class ProvenanceBundleWriter:
         self._filename = filename
         self._signing: Signing = signing
 
+    def prepare(self) -> None:
+        """Import the in-toto models."""
+        _prepare()
+
     @property
     def filename(self) -> str:
         """The file name in the evidence directory (``pyprov.intoto.json`` by default)."""
@@ -59,5 +68,11 @@ class ProvenanceBundleWriter:
         statement = make_statement(
             tuple(context.record for context in contexts), evidence=evidence, signing=self._signing
         )
+        from pyprov.provenance._check import check_statement  # noqa: PLC0415 - protobuf is slow to import
+
         check_statement(statement)
         return dump_statement(statement)
+
+
+def _prepare() -> None:
+    import pyprov.provenance._check  # noqa: F401, PLC0415

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyprov.record import Digests, GitSource, Invocation
+from pyprov.record import BuildIsolation, Digests, GitSource, Invocation
 
 RUN_RECORD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-generic-v1.md#run-record-v1"
 """The ``recordType`` of every run record; a new major version gets a new URI."""
@@ -63,6 +63,8 @@ class RunRecord:
     invocation: Invocation
     """pyprov's version and command line, the interpreter, platform, times and CI context."""
     warnings: tuple[str, ...] = ()
+    isolation: BuildIsolation | None = None
+    """How the command was kept away from pyprov (``None`` in records of older pyprov)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form, ``recordType`` first."""
@@ -79,6 +81,7 @@ class RunRecord:
             "credentialsWithheld": list(self.credentials_withheld),
             "invocation": self.invocation.to_dict(),
             "warnings": list(self.warnings),
+            "isolation": self.isolation.to_dict() if self.isolation is not None else None,
         }
 
     @classmethod
@@ -99,4 +102,5 @@ class RunRecord:
             credentials_withheld=tuple(data.get("credentialsWithheld", ())),
             invocation=Invocation.from_dict(data["invocation"]),
             warnings=tuple(data.get("warnings", ())),
+            isolation=BuildIsolation.from_dict(data["isolation"]) if data.get("isolation") else None,
         )

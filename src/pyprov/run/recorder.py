@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ from pyprov._internal.clock import Clock, rfc3339, utc_now
 from pyprov._internal.git import git_source
 from pyprov._internal.outputs import make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
+from pyprov.producers.policy import credentials_in, make_policy
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
 from pyprov.record import Invocation
 from pyprov.run.command import redact_command, run_command
@@ -63,6 +65,10 @@ class RunOptions:
     stdout: IO[bytes] | None = None
     """Where the command's output goes; default pyprov's own."""
     stderr: IO[bytes] | None = None
+    allow_unsandboxed: bool = False
+    """Run the command even where no sandbox can be made although credentials are present."""
+    hermetic: bool = False
+    """Run the command without network."""
 
     @property
     def working_directory(self) -> Path:
@@ -127,62 +133,80 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
     before = stamps(workdir, matches(product_patterns))
     github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
     recorded_command = options.recorded_command or redact_command(options.command, os.environ)
-    started = now()
-    completed = run_command(options.command, cwd=workdir, stdout=options.stdout, stderr=options.stderr)
-    finished = now()
-    if completed.exit_status != 0:
-        return RunResult(exit_status=completed.exit_status)
-
-    product_paths = matches(product_patterns)
-    if not product_paths:
-        raise BuildFailedError(
-            f"the command succeeded but no file matches {', '.join(map(repr, product_patterns))} "
-            f"in {workdir}",
-            hint="check the --product patterns (relative to the working directory)",
-        )
-    _check_unique_names(product_paths)
-    after = stamps(workdir, product_paths)
-    warnings = [
-        f"{path} was not changed by the command (it existed before with the same size and time)"
-        for path, stamp in after.items()
-        if before.get(path) == stamp
-    ]
-    products = record_files(workdir, product_paths)
-    invocation = Invocation.here(
-        argv=options.argv,
-        source_date_epoch=epoch,
-        started_on=rfc3339(started),
-        finished_on=rfc3339(finished),
-        github=github,
-    )
-    record = RunRecord(
-        command=recorded_command,
-        workdir=str(workdir),
-        material_patterns=material_patterns,
-        product_patterns=product_patterns,
-        materials=materials,
-        products=products,
-        git=git,
-        exit_status=completed.exit_status,
-        credentials_withheld=completed.credentials_withheld,
-        invocation=invocation,
-        warnings=tuple(warnings),
-    )
+    # The evidence directory exists before the command runs, so that it can be bound read-only.
+    created = not evidence_dir.exists()
     make_directory(evidence_dir, "evidence")
-    sbom_warnings: list[str] = []
-    with staging(evidence_dir) as stage:
-        staged = [
-            _write_product_evidence(record, item, workdir / item.path, stage, options, sbom_warnings)
-            for item in products
+    try:
+        policy = make_policy(
+            protected=(evidence_dir, workdir / ".git"),
+            allow_unsandboxed=options.allow_unsandboxed,
+            credentials_present=credentials_in(os.environ),
+            hermetic=options.hermetic,
+        )
+        started = now()
+        completed = run_command(
+            options.command, cwd=workdir, policy=policy, stdout=options.stdout, stderr=options.stderr
+        )
+        finished = now()
+        if completed.exit_status != 0:
+            return RunResult(exit_status=completed.exit_status)
+
+        product_paths = matches(product_patterns)
+        if not product_paths:
+            raise BuildFailedError(
+                f"the command succeeded but no file matches {', '.join(map(repr, product_patterns))} "
+                f"in {workdir}",
+                hint="check the --product patterns (relative to the working directory)",
+            )
+        _check_unique_names(product_paths)
+        after = stamps(workdir, product_paths)
+        warnings = [
+            f"{path} was not changed by the command (it existed before with the same size and time)"
+            for path, stamp in after.items()
+            if before.get(path) == stamp
         ]
-        evidence = tuple(tuple(publish(path, evidence_dir) for path in paths) for paths in staged)
-    return RunResult(
-        exit_status=0,
-        record=record,
-        products=tuple(workdir / item.path for item in products),
-        evidence_files=evidence,
-        warnings=tuple(warnings) + tuple(sorted(set(sbom_warnings))),
-    )
+        products = record_files(workdir, product_paths)
+        invocation = Invocation.here(
+            argv=options.argv,
+            source_date_epoch=epoch,
+            started_on=rfc3339(started),
+            finished_on=rfc3339(finished),
+            github=github,
+        )
+        record = RunRecord(
+            command=recorded_command,
+            workdir=str(workdir),
+            material_patterns=material_patterns,
+            product_patterns=product_patterns,
+            materials=materials,
+            products=products,
+            git=git,
+            exit_status=completed.exit_status,
+            credentials_withheld=completed.credentials_withheld,
+            invocation=invocation,
+            warnings=tuple(warnings),
+            isolation=policy.isolation(),
+        )
+        sbom_warnings: list[str] = []
+        with staging(evidence_dir) as stage:
+            staged = [
+                _write_product_evidence(record, item, workdir / item.path, stage, options, sbom_warnings)
+                for item in products
+            ]
+            evidence = tuple(tuple(publish(path, evidence_dir) for path in paths) for paths in staged)
+        return RunResult(
+            exit_status=0,
+            record=record,
+            products=tuple(workdir / item.path for item in products),
+            evidence_files=evidence,
+            warnings=tuple(warnings) + tuple(sorted(set(sbom_warnings))),
+        )
+
+    finally:
+        # Nothing written (a failing command, no product, an error): no evidence directory either.
+        if created:
+            with contextlib.suppress(OSError):
+                evidence_dir.rmdir()  # only when empty
 
 
 def _check_unique_names(paths: Sequence[Path]) -> None:

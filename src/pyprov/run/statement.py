@@ -97,6 +97,7 @@ def _internal_parameters(record: RunRecord) -> dict[str, Any]:
             "machine": invocation.machine,
         },
         "credentialsWithheld": list(record.credentials_withheld),
+        **({"isolation": record.isolation.to_dict()} if record.isolation is not None else {}),
         # pyprov run writes unsigned statements: L1 wherever it ran.
         "slsaBuildLevel": run_level([invocation.github]).to_dict(),
     }

@@ -8,13 +8,48 @@
 
 from __future__ import annotations
 
-from pyprov.sbom.embed import EmbedSbomTransform
-from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
-from pyprov.sbom.inspect import SbomSummary, summarize
-from pyprov.sbom.model import SbomError
-from pyprov.sbom.source import FileCheck, SourceSbomResult, source_sbom
-from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
-from pyprov.sbom.writers import CYCLONEDX_SUFFIX, SPDX_SUFFIX, CycloneDXWriter, SPDXWriter
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyprov.sbom.embed import EmbedSbomTransform
+    from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
+    from pyprov.sbom.inspect import SbomSummary, summarize
+    from pyprov.sbom.model import SbomError
+    from pyprov.sbom.source import FileCheck, SourceSbomResult, source_sbom
+    from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
+    from pyprov.sbom.writers import CYCLONEDX_SUFFIX, SPDX_SUFFIX, CycloneDXWriter, SPDXWriter
+
+# Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
+_EXPORTS = {
+    "EmbedSbomTransform": "pyprov.sbom.embed",
+    "OutputFormat": "pyprov.sbom.generate",
+    "SbomResult": "pyprov.sbom.generate",
+    "generate_sbom": "pyprov.sbom.generate",
+    "SbomSummary": "pyprov.sbom.inspect",
+    "summarize": "pyprov.sbom.inspect",
+    "SbomError": "pyprov.sbom.model",
+    "FileCheck": "pyprov.sbom.source",
+    "SourceSbomResult": "pyprov.sbom.source",
+    "source_sbom": "pyprov.sbom.source",
+    "SPEC_VERSIONS": "pyprov.sbom.validation",
+    "SpecVersion": "pyprov.sbom.validation",
+    "validate_cyclonedx": "pyprov.sbom.validation",
+    "CYCLONEDX_SUFFIX": "pyprov.sbom.writers",
+    "SPDX_SUFFIX": "pyprov.sbom.writers",
+    "CycloneDXWriter": "pyprov.sbom.writers",
+    "SPDXWriter": "pyprov.sbom.writers",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CYCLONEDX_SUFFIX",

@@ -52,6 +52,12 @@ def _validator(spec: SpecVersion) -> Any:  # noqa: ANN401 - jsonschema-rs ships 
     )
 
 
+def prepare_validator(spec: SpecVersion) -> None:
+    """Compile the validator of ``spec`` now (it is cached), e.g. while a build runs."""
+    if spec in _SCHEMA_FILES:
+        _validator(spec)
+
+
 def validate_cyclonedx(document: dict[str, Any], spec: SpecVersion) -> None:
     """Raise :class:`SbomError` naming every place ``document`` breaks the CycloneDX ``spec`` schema."""
     if spec not in _SCHEMA_FILES:

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyprov.evidence import ArtifactContext, ArtifactEvidenceWriter
-from pyprov.sbom.artifact import describe_built_artifact
-from pyprov.sbom.cyclonedx import build_document, render
-from pyprov.sbom.spdx import render_spdx
-from pyprov.sbom.validation import SpecVersion, validate_cyclonedx
+
+if TYPE_CHECKING:
+    from pyprov.sbom.validation import SpecVersion
 
 CYCLONEDX_SUFFIX = ".cdx.json"
 SPDX_SUFFIX = ".spdx.json"
@@ -28,8 +27,15 @@ class CycloneDXWriter:
         """``.cdx.json``."""
         return CYCLONEDX_SUFFIX
 
+    def prepare(self) -> None:
+        """Import what :meth:`render` needs (``build_project`` calls it while build code runs)."""
+        _prepare(self.spec)
+
     def render(self, context: ArtifactContext) -> bytes:
         """The document's bytes; raises :class:`~pyprov.sbom.model.SbomError` for unreadable artifacts."""
+        from pyprov.sbom.artifact import describe_built_artifact  # noqa: PLC0415
+        from pyprov.sbom.cyclonedx import render  # noqa: PLC0415
+
         return render(describe_built_artifact(context, spec=self.spec, files=self.files))
 
 
@@ -42,11 +48,29 @@ class SPDXWriter:
         """``.spdx.json``."""
         return SPDX_SUFFIX
 
+    def prepare(self) -> None:
+        """Import what :meth:`render` needs."""
+        _prepare("1.6")
+        import pyprov.sbom.spdx  # noqa: F401, PLC0415
+
     def render(self, context: ArtifactContext) -> bytes:
         """The document's bytes."""
+        from pyprov.sbom.artifact import describe_built_artifact  # noqa: PLC0415
+        from pyprov.sbom.cyclonedx import build_document  # noqa: PLC0415
+        from pyprov.sbom.spdx import render_spdx  # noqa: PLC0415
+        from pyprov.sbom.validation import validate_cyclonedx  # noqa: PLC0415
+
         document = build_document(describe_built_artifact(context, spec="1.6", files=False))
         validate_cyclonedx(document, "1.6")
         return render_spdx(document, name=context.record.artifact.filename)
+
+
+def _prepare(spec: SpecVersion) -> None:
+    import pyprov.sbom.artifact  # noqa: PLC0415
+    import pyprov.sbom.cyclonedx  # noqa: F401, PLC0415
+    from pyprov.sbom.validation import prepare_validator  # noqa: PLC0415
+
+    prepare_validator(spec)
 
 
 if TYPE_CHECKING:  # mypy checks that the writers implement the extension point

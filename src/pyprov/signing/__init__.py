@@ -7,21 +7,56 @@ written. See ``docs/signing.md``.
 
 from __future__ import annotations
 
-from pyprov.signing._adapters import SignedArtifact, SigstoreSigner, sign_files
-from pyprov.signing._identity import IdentityKind, IdentitySource, identity_source
-from pyprov.signing._instance import Instance
-from pyprov.signing._sigstore import (
-    BUNDLE_SUFFIX,
-    CYCLONEDX_PREDICATE_TYPE,
-    PROVENANCE_BUNDLE_SUFFIX,
-    PUBLISH_ATTESTATION_SUFFIX,
-    SBOM_BUNDLE_SUFFIX,
-    SLSA_ATTESTATION_SUFFIX,
-    SigningPolicy,
-    SigningResult,
-    SigningSubject,
-    sign_subjects,
-)
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyprov.signing._adapters import SignedArtifact, SigstoreSigner, sign_files
+    from pyprov.signing._identity import IdentityKind, IdentitySource, identity_source
+    from pyprov.signing._instance import Instance
+    from pyprov.signing._sigstore import (
+        BUNDLE_SUFFIX,
+        CYCLONEDX_PREDICATE_TYPE,
+        PROVENANCE_BUNDLE_SUFFIX,
+        PUBLISH_ATTESTATION_SUFFIX,
+        SBOM_BUNDLE_SUFFIX,
+        SLSA_ATTESTATION_SUFFIX,
+        SigningPolicy,
+        SigningResult,
+        SigningSubject,
+        sign_subjects,
+    )
+
+# Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
+_EXPORTS = {
+    "SignedArtifact": "pyprov.signing._adapters",
+    "SigstoreSigner": "pyprov.signing._adapters",
+    "sign_files": "pyprov.signing._adapters",
+    "IdentityKind": "pyprov.signing._identity",
+    "IdentitySource": "pyprov.signing._identity",
+    "identity_source": "pyprov.signing._identity",
+    "Instance": "pyprov.signing._instance",
+    "BUNDLE_SUFFIX": "pyprov.signing._sigstore",
+    "CYCLONEDX_PREDICATE_TYPE": "pyprov.signing._sigstore",
+    "PROVENANCE_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
+    "PUBLISH_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
+    "SBOM_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
+    "SLSA_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
+    "SigningPolicy": "pyprov.signing._sigstore",
+    "SigningResult": "pyprov.signing._sigstore",
+    "SigningSubject": "pyprov.signing._sigstore",
+    "sign_subjects": "pyprov.signing._sigstore",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BUNDLE_SUFFIX",

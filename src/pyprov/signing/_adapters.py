@@ -37,16 +37,21 @@ class SigstoreSigner:
         self.policy = policy
         self.result: SigningResult | None = None
 
+    def prepare(self) -> None:
+        """Import sigstore (``build_project`` calls it while build code runs)."""
+        import sigstore.sign  # noqa: PLC0415
+        import sigstore.verify  # noqa: F401, PLC0415
+
     def sign(self, contexts: Sequence[ArtifactContext]) -> Sequence[Sequence[SignedFile]]:
         """Sign every artifact of the build; see :func:`sign_subjects`."""
         subjects = [
             SigningSubject(
                 name=context.record.artifact.filename,
                 sha256=context.record.artifact.digests.sha256,
-                provenance=_read(context.evidence[PROVENANCE_SUFFIX].path)
+                provenance=context.evidence[PROVENANCE_SUFFIX].content
                 if PROVENANCE_SUFFIX in context.evidence
                 else None,
-                sbom=_read(context.evidence[SBOM_SUFFIX].path) if SBOM_SUFFIX in context.evidence else None,
+                sbom=context.evidence[SBOM_SUFFIX].content if SBOM_SUFFIX in context.evidence else None,
             )
             for context in contexts
         ]

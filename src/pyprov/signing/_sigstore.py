@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from pyprov.errors import SigningError
+from pyprov.errors import ProjectError, SigningError
 from pyprov.evidence import SignedFile
 from pyprov.signing._identity import IdentitySource
 from pyprov.signing._instance import Instance
@@ -89,6 +89,9 @@ def sign_subjects(subjects: Sequence[SigningSubject], policy: SigningPolicy) -> 
     and the signer's identity before it is returned: a service that answered wrongly
     makes signing fail. Nothing is written here; the caller publishes the files.
     """
+    for subject in subjects:
+        if subject.provenance is not None:
+            check_describes(subject.provenance, subject.name, subject.sha256)
     from sigstore.sign import SigningContext  # noqa: PLC0415 - sigstore is slow to import
     from sigstore.verify import Verifier  # noqa: PLC0415
 
@@ -168,6 +171,42 @@ def _sign_one(signer: Signer, subject: SigningSubject, policy: SigningPolicy) ->
             publish,
         )
     return bundle, statements
+
+
+def check_describes(statement: bytes, name: str, sha256: str) -> None:
+    """Raise :class:`~pyprov.errors.ProjectError` unless ``statement`` is about this artifact alone.
+
+    An in-toto Statement v1 whose one subject has the artifact's name and SHA-256: a
+    statement about other files, or about this one and others, is never signed for it.
+    """
+    try:
+        data = json.loads(statement)
+    except (ValueError, RecursionError) as error:
+        raise ProjectError(f"the provenance statement of {name} is not JSON; nothing was signed") from error
+    subjects = data.get("subject") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("_type") != "https://in-toto.io/Statement/v1":
+        problem = "is not an in-toto Statement v1"
+    elif not isinstance(subjects, list) or len(subjects) != 1:
+        count = len(subjects) if isinstance(subjects, list) else 0
+        problem = f"has {count} subjects, not exactly this artifact"
+    else:
+        (only,) = subjects
+        digest = only.get("digest") if isinstance(only, dict) else None
+        found = (
+            only.get("name") if isinstance(only, dict) else None,
+            digest.get("sha256") if isinstance(digest, dict) else None,
+        )
+        # repr(): the values come from a file and must not reach a terminal as they are.
+        problem = (
+            ""
+            if found == (name, sha256.lower())
+            else f"is about {ascii(found[0])[:80]} (sha256 {ascii(found[1])[:20]}), not this artifact"
+        )
+    if problem:
+        raise ProjectError(
+            f"the provenance statement of {name} {problem}; nothing was signed",
+            hint="sign a statement whose one subject is the artifact's name and SHA-256",
+        )
 
 
 def _dsse(signer: Signer, payload: bytes) -> Callable[[], Bundle]:

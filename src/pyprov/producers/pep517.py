@@ -1,0 +1,439 @@
+"""One PEP 517 build, as ``python -m build`` runs it, with every piece of build code in the sandbox.
+
+pypa/build drives the hooks (its public ``ProjectBuilder`` and ``IsolatedEnv``); pyprov
+creates the isolated environment itself, so that the installer of the build
+requirements runs through the same sandbox as the hooks. Each hook writes into a fresh
+directory of its own; the file it names is accepted only if it is a plain file name of
+a regular file in that directory, and is moved out of reach of any later build code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+import venv
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pyprov._internal import sandbox
+from pyprov._internal.clock import Clock, rfc3339
+from pyprov._internal.inventory import installed_distributions, venv_site_packages
+from pyprov.errors import BuildFailedError, ProjectError
+from pyprov.events import BuildEvent, EventHandler
+from pyprov.evidence import ArtifactTransform
+from pyprov.producers.policy import BuildPolicy
+from pyprov.record import BuildEnvironment, DistributionKind, InstalledDistribution, Installer
+
+if TYPE_CHECKING:
+    from build import ProjectBuilder
+
+_T = TypeVar("_T")
+_Config = dict[str, str | list[str]] | None
+
+OUTPUT_TAIL_LINES = 40
+_MAX_REPORT_BYTES = 64 << 20
+_PIP_WITH_PYTHON_OPTION = (22, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """One distribution the backend built, held where no build code can reach it."""
+
+    path: Path
+    environment: BuildEnvironment
+    started_on: str
+    finished_on: str
+
+
+class SandboxedEnv:
+    """An isolated build environment (``build.env.IsolatedEnv``) that pyprov creates and fills.
+
+    The virtual environment is created in-process, without pip; the installer runs
+    from pyprov's environment (``pip --python``) inside the sandbox.
+    """
+
+    def __init__(self, path: Path, *, with_pip: bool) -> None:
+        self.path = path
+        venv.EnvBuilder(symlinks=os.name != "nt", with_pip=with_pip).create(path)
+        scripts = "Scripts" if os.name == "nt" else "bin"
+        self.scripts_dir = str(path / scripts)
+        self._python = str(path / scripts / ("python.exe" if os.name == "nt" else "python"))
+
+    @property
+    def python_executable(self) -> str:
+        """The environment's interpreter."""
+        return self._python
+
+    def make_extra_environ(self) -> dict[str, str]:
+        """What pypa/build adds to the hooks' environment: the scripts first on ``PATH``."""
+        return {
+            "PATH": os.pathsep.join(filter(None, [self.scripts_dir, os.environ.get("PATH")])),
+            "PYTHONPATH": "",
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildSystem:
+    """The ``[build-system]`` table as PEP 517 and PEP 518 read it (with their defaults)."""
+
+    backend: str
+    backend_path: tuple[str, ...]
+
+
+def read_build_system(srcdir: Path) -> BuildSystem:
+    """Read ``[build-system]`` of ``srcdir/pyproject.toml``; pypa/build has validated it already."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+    try:
+        data = tomllib.loads((srcdir / "pyproject.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        data = {}
+    except (OSError, ValueError, RecursionError) as error:
+        raise ProjectError(f"cannot read {srcdir / 'pyproject.toml'}: {error}") from error
+    table = data.get("build-system", {})
+    if not isinstance(table, dict) or "build-backend" not in table:
+        return BuildSystem(backend="setuptools.build_meta:__legacy__", backend_path=())
+    return BuildSystem(
+        backend=str(table["build-backend"]), backend_path=tuple(str(p) for p in table.get("backend-path", ()))
+    )
+
+
+class Pep517Builder:
+    """Builds one distribution at a time; each result lands in ``holding``."""
+
+    def __init__(
+        self,
+        *,
+        policy: BuildPolicy,
+        installer: Installer,
+        isolation: bool,
+        config_settings: Mapping[str, str | list[str]],
+        transforms: Sequence[ArtifactTransform],
+        holding: Path,
+        on_event: EventHandler,
+        now: Clock,
+    ) -> None:
+        self.policy = policy
+        self.installer = installer
+        self.isolation = isolation
+        self.config: _Config = dict(config_settings) or None
+        self.transforms = transforms
+        self.holding = holding
+        self.on_event = on_event
+        self.now = now
+        self.output: list[str] = []
+
+    def build(self, kind: DistributionKind, srcdir: Path) -> Built:
+        """Build ``kind`` from ``srcdir`` (absolute, without symlinks)."""
+        started = rfc3339(self.now())
+        self.output = []
+        try:
+            with tempfile.TemporaryDirectory(prefix="pyprov-out-") as work:
+                if self.isolation:
+                    returned, environment = self._build_isolated(kind, srcdir, Path(work).resolve())
+                else:
+                    returned, environment = self._build_in_place(kind, srcdir, Path(work).resolve())
+                path = accept_output(kind, returned, Path(work).resolve(), self.holding)
+        except BuildFailedError as error:
+            if not error.output:
+                error.output = "\n".join(self.output[-OUTPUT_TAIL_LINES:])
+            raise
+        for transform in self.transforms:
+            if transform.applies_to(kind):
+                transform.transform(path, environment)
+        self.on_event(BuildEvent(distribution=kind, step="built", message=path.name))
+        return Built(path=path, environment=environment, started_on=started, finished_on=rfc3339(self.now()))
+
+    def _line(self, kind: DistributionKind) -> Callable[[str], None]:
+        def on_line(line: str) -> None:
+            self.output.append(line)
+            self.on_event(BuildEvent(distribution=kind, step="output", message=line))
+
+        return on_line
+
+    def _build_isolated(
+        self, kind: DistributionKind, srcdir: Path, work: Path
+    ) -> tuple[str, BuildEnvironment]:
+        import build  # noqa: PLC0415 - imported when a build runs, so that `pyprov --help` starts fast
+
+        self.on_event(BuildEvent(distribution=kind, step="environment", message=f"venv+{self.installer}"))
+        with (
+            tempfile.TemporaryDirectory(prefix="pyprov-env-") as env_dir,
+            tempfile.TemporaryDirectory(prefix="pyprov-scratch-") as scratch,
+        ):
+            env_path, scratch_path = Path(env_dir).resolve(), Path(scratch).resolve()
+            outer_pip = self.installer == "pip" and _outer_pip()
+            env = SandboxedEnv(env_path, with_pip=self.installer == "pip" and not outer_pip)
+            hooks = sandbox.hook_runner(
+                self.policy.runner,
+                self.policy.hook_specs((srcdir, work), (env_path,), env.make_extra_environ()),
+                on_line=self._line(kind),
+            )
+            builder = _project_builder(
+                kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, hooks)
+            )
+            requires = tuple(sorted(builder.build_system_requires))
+            reports = self._install(kind, env, requires, scratch_path, outer_pip=outer_pip)
+            backend_requires = tuple(
+                sorted(backend_call(kind, lambda: builder.get_requires_for_build(kind, self.config)))
+            )
+            reports += self._install(kind, env, backend_requires, scratch_path, outer_pip=outer_pip)
+            # The environment is deleted when this block ends: list it now.
+            installed = installed_distributions(venv_site_packages(env_path), installer_reports=reports)
+            system = read_build_system(srcdir)
+            self.on_event(BuildEvent(distribution=kind, step="backend", message=system.backend))
+            returned = backend_call(kind, lambda: builder.build(kind, work, self.config))
+        return returned, self._environment(system, self.installer, requires, backend_requires, installed)
+
+    def _build_in_place(
+        self, kind: DistributionKind, srcdir: Path, work: Path
+    ) -> tuple[str, BuildEnvironment]:
+        import build  # noqa: PLC0415
+
+        hooks = sandbox.hook_runner(
+            self.policy.runner, self.policy.hook_specs((srcdir, work), (), {}), on_line=self._line(kind)
+        )
+        builder = _project_builder(kind, lambda: build.ProjectBuilder(srcdir, runner=hooks))
+        missing = backend_call(kind, lambda: builder.check_dependencies(kind, self.config))
+        if missing:
+            unmet = ", ".join(sorted(" -> ".join(chain) for chain in missing))
+            raise BuildFailedError(
+                f"missing build requirements for the {kind} without isolation: {unmet}",
+                hint="install them, or build without --no-isolation",
+            )
+        backend_requires = tuple(
+            sorted(backend_call(kind, lambda: builder.get_requires_for_build(kind, self.config)))
+        )
+        installed = installed_distributions()
+        system = read_build_system(srcdir)
+        self.on_event(BuildEvent(distribution=kind, step="backend", message=system.backend))
+        returned = backend_call(kind, lambda: builder.build(kind, work, self.config))
+        requires = tuple(sorted(builder.build_system_requires))
+        return returned, self._environment(system, None, requires, backend_requires, installed)
+
+    def _install(
+        self,
+        kind: DistributionKind,
+        env: SandboxedEnv,
+        requirements: Sequence[str],
+        scratch: Path,
+        *,
+        outer_pip: bool,
+    ) -> list[Mapping[str, Any]]:
+        if not requirements:
+            return []
+        self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requirements)))
+        # pip does not honour environment markers on the command line, but does in a file.
+        listing = Path(tempfile.mkstemp(dir=scratch, prefix="requirements-", suffix=".txt")[1])
+        listing.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+        report = listing.with_suffix(".report.json")
+        extra: dict[str, str] = {}
+        if self.installer == "pip":
+            pip = (
+                [sys.executable, "-m", "pip", "--python", env.python_executable]
+                if outer_pip
+                else [
+                    env.python_executable,
+                    "-Im",
+                    "pip",
+                ]
+            )
+            # pip writes an installation report with the hash of every file it installed.
+            argv = [
+                *pip,
+                "install",
+                "--use-pep517",
+                "--no-warn-script-location",
+                "--no-compile",
+                "--no-input",
+                "--disable-pip-version-check",
+                "--report",
+                str(report),
+                "-r",
+                str(listing),
+            ]
+        else:
+            # uv has no installation report (the record says so by omission). Its cache must be
+            # writable, and a cache shared between builds could be poisoned by one of them.
+            argv = [_uv_binary(), "pip", "install", "--python", env.python_executable, "-r", str(listing)]
+            extra = {"UV_CACHE_DIR": str(scratch / "uv-cache")}
+        spec = self.policy.installer_spec(scratch, (env.path, scratch))
+        spec = sandbox.SandboxSpec(
+            cwd=spec.cwd,
+            env={**spec.env, **env.make_extra_environ(), **extra},
+            writable=spec.writable,
+            readonly=spec.readonly,
+            hidden=spec.hidden,
+            network=spec.network,
+        )
+        try:
+            status = self.policy.runner.run(spec, argv, on_line=self._line(kind))
+        except FileNotFoundError as error:
+            raise BuildFailedError(f"cannot run the installer {argv[0]}: {error}") from error
+        if status:
+            raise BuildFailedError(
+                f"installing the build requirements of the {kind} failed (exit status {status})"
+            )
+        return _read_report(report)
+
+    def _environment(
+        self,
+        system: BuildSystem,
+        installer: Installer | None,
+        requires: tuple[str, ...],
+        backend_requires: tuple[str, ...],
+        installed: tuple[InstalledDistribution, ...],
+    ) -> BuildEnvironment:
+        return BuildEnvironment(
+            isolated=installer is not None,
+            installer=installer,
+            backend=system.backend,
+            backend_path=system.backend_path,
+            build_system_requires=requires,
+            backend_requires=backend_requires,
+            installed=installed,
+            isolation=self.policy.isolation(),
+        )
+
+
+def accept_output(kind: DistributionKind, returned: str, work: Path, holding: Path) -> Path:
+    """Move the file a backend named into ``holding``, if it is what PEP 517 says it must be.
+
+    The name must be a plain file name (pypa/build joins it to the output directory), of a
+    regular file, not a symlink, of the right kind, and not the name of an artifact
+    already built. Raises :class:`BuildFailedError` otherwise.
+    """
+    # String operations on purpose: pathlib would drop the "." and trailing "/" a backend wrote.
+    name = os.path.basename(returned)  # noqa: PTH119
+    directory = os.path.dirname(returned)  # noqa: PTH120
+    if directory != str(work) or name in ("", ".", ".."):
+        shown = returned.removeprefix(str(work) + os.sep)
+        raise BuildFailedError(
+            f"the backend named {shown!r} as the {kind}: not a file name in its output directory"
+        )
+    _check_name(kind, name)
+    try:
+        fd = os.open(work / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        what = "a symbolic link" if (work / name).is_symlink() else (error.strerror or str(error))
+        raise BuildFailedError(f"the {kind} {name} the backend named is {what}") from error
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BuildFailedError(f"the {kind} {name} the backend named is not a regular file")
+    finally:
+        os.close(fd)
+    target = holding / name
+    if target.exists():
+        raise BuildFailedError(f"the backend named {name} as the {kind}, the name of another artifact")
+    (work / name).rename(target)
+    return target
+
+
+def _check_name(kind: DistributionKind, name: str) -> None:
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if kind == "wheel":
+            parse_wheel_filename(name)
+        else:
+            parse_sdist_filename(name)
+    except (InvalidWheelFilename, InvalidSdistFilename) as error:
+        raise BuildFailedError(f"the backend named {name!r} as the {kind}: {error}") from error
+
+
+def _read_report(path: Path) -> list[Mapping[str, Any]]:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return []
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return []
+        data = stream.read(_MAX_REPORT_BYTES + 1)
+    if len(data) > _MAX_REPORT_BYTES:
+        return []
+    try:
+        report = json.loads(data)
+    except (ValueError, RecursionError):
+        return []
+    return [report] if isinstance(report, dict) else []
+
+
+def _outer_pip() -> bool:
+    """Whether pyprov's environment has a pip that can install into another (``--python``)."""
+    if importlib.util.find_spec("pip") is None:
+        return False
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        parts = version("pip").split(".")
+        return (int(parts[0]), int(parts[1])) >= _PIP_WITH_PYTHON_OPTION
+    except (PackageNotFoundError, ValueError, IndexError):
+        return False
+
+
+def _uv_binary() -> str:
+    try:
+        import uv  # noqa: PLC0415
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which(os.environ.get("UV") or "uv")
+    if found is None:
+        raise ProjectError(
+            "cannot create the build environment: uv executable not found",
+            hint="install uv, e.g. pip install 'pyprov[uv]'",
+        )
+    return found
+
+
+def _project_builder(kind: DistributionKind, make: Callable[[], ProjectBuilder]) -> ProjectBuilder:
+    import build  # noqa: PLC0415
+
+    try:
+        return make()
+    except build.BuildException as error:  # malformed pyproject.toml or build-system table
+        raise ProjectError(str(error)) from error
+    except build.BuildBackendException as error:
+        raise BuildFailedError(f"building the {kind} failed: {error}") from error
+
+
+def check_project(srcdir: Path) -> None:
+    """Parse and validate ``pyproject.toml`` without running anything: bad input fails first."""
+    if not srcdir.exists():
+        raise ProjectError(f"source directory {srcdir} does not exist")
+    if not srcdir.is_dir():
+        raise ProjectError(f"source {srcdir} is not a directory")
+    if not (srcdir / "pyproject.toml").is_file() and not (srcdir / "setup.py").is_file():
+        raise ProjectError(
+            f"{srcdir} has no pyproject.toml",
+            hint="pyprov builds Python projects: run it in a directory with a pyproject.toml",
+        )
+    import build  # noqa: PLC0415
+
+    _project_builder("sdist", lambda: build.ProjectBuilder(srcdir))
+
+
+def backend_call(kind: DistributionKind, call: Callable[[], _T]) -> _T:
+    """Run a hook through pypa/build, turning its errors into :class:`BuildFailedError`."""
+    import build  # noqa: PLC0415
+
+    try:
+        return call()
+    except (build.BuildBackendException, build.BuildException) as error:
+        raise BuildFailedError(f"building the {kind} failed: {error}") from error
