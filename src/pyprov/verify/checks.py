@@ -27,6 +27,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyprov._internal.untrusted import UntrustedInputError, check_depth
 from pyprov.verify.evidence import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
 from pyprov.verify.result import Check, failed, passed, warned
@@ -93,6 +94,11 @@ def check_evidence(evidence: Evidence, artifact: Artifact, context: CheckContext
         return outcome
     document = _parse_json(data, outcome, source)
     if document is None:
+        return outcome
+    try:
+        check_depth(document, source)
+    except UntrustedInputError as error:
+        outcome.add(failed("parse", error.reason, source=source))
         return outcome
     if evidence.format == "bundle":
         return check_bundle_document(document, artifact, context, source, raw=data)
@@ -357,6 +363,10 @@ def _statement(payload_type: str, payload: bytes, outcome: Outcome, source: str)
         return None
     try:
         statement = json.loads(payload)
+        check_depth(statement, source)
+    except UntrustedInputError as error:
+        outcome.add(failed("statement", f"signed payload: {error.reason}", source=source))
+        return None
     except (ValueError, RecursionError) as error:
         outcome.add(failed("statement", f"signed payload is not JSON: {_short(error)}", source=source))
         return None
