@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pyprov._internal.untrusted import read_untrusted_text
+from pyprov._internal.untrusted import UntrustedInputError, read_untrusted_text
 from pyprov.errors import ProjectError, SigningError
 
 if TYPE_CHECKING:
@@ -55,4 +55,8 @@ class Instance:
 
 
 def _read(path: Path) -> str:
-    return read_untrusted_text(path, limit=MAX_TRUST_CONFIG_BYTES, what="a trust config")
+    try:
+        return read_untrusted_text(path, limit=MAX_TRUST_CONFIG_BYTES, what="a trust config")
+    except UntrustedInputError as error:
+        detail = error.reason.removeprefix("cannot read: ")
+        raise ProjectError(f"cannot read trust config {path}: {detail}") from error
