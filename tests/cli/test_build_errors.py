@@ -184,8 +184,17 @@ def test_json_output_and_quiet(project: Callable[..., Path]) -> None:
     result = run("build", "--sdist", "--json", "-q", str(source))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    (record,) = json.loads(result.stdout)
+    output = json.loads(result.stdout)
+    (artifact,) = output["artifacts"]
+    record = artifact["record"]
     assert record["artifact"]["kind"] == "sdist"
+    assert Path(artifact["path"]).name == record["artifact"]["filename"]
+    assert [Path(path).name for path in artifact["evidence"]] == [
+        f"{record['artifact']['filename']}{suffix}" for suffix in (".build.json", ".cdx.json", ".intoto.json")
+    ]
+    assert artifact["bundles"] == []
+    assert output["slsa_build_level"]["level"] == 1
+    assert output["signed"] is None
     assert record["invocation"]["argv"] == ["pyprov", "build", "--sdist", "--json", "-q", str(source)]
 
 

@@ -375,6 +375,6 @@ def test_without_a_sandbox_or_credentials_the_build_says_so_and_goes_on(
     )
     assert done.returncode == 0, done.stderr
     assert "warning: build code ran without a sandbox" in done.stderr
-    (sdist, wheel) = json.loads(done.stdout)
+    (sdist, wheel) = [artifact["record"] for artifact in json.loads(done.stdout)["artifacts"]]
     assert sdist["environment"]["isolation"]["sandbox"] is None
     assert wheel["environment"]["isolation"]["reason"] == "bubblewrap (bwrap) is not installed"

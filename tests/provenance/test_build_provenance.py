@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pyprov._cli.inspect_provenance import render_statement
+from pyprov._cli.inspect import render_statement
 from pyprov._internal.environ import is_credential
 from pyprov.build import BuildOptions, BuildResult, build_project
 from pyprov.evidence import ArtifactContext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyprov._cli.inspect_provenance import render_statement
+from pyprov._cli.inspect import render_statement
 from pyprov.provenance import make_statement
 from pyprov.record import GitSource
 from tests.provenance.conftest import GITHUB, make_record

@@ -17,8 +17,8 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from pyprov._cli.inspect_provenance import render_statement
 from pyprov.errors import ProjectError
+from pyprov.inspect._statement import statement_sections
 from pyprov.provenance import WORKFLOW_BUILD_TYPE, check_statement, run_level
 from pyprov.provenance._reissue import (
     _handover_problems,
@@ -194,7 +194,7 @@ def test_the_workflow_statement_matches_its_schemas() -> None:
 
 
 def test_inspect_labels_what_the_build_job_reported() -> None:
-    text = render_statement(workflow_statement(), color=False)
+    text = "\n".join(line for section in statement_sections(workflow_statement()) for line in section.lines)
     assert f"type             {WORKFLOW_BUILD_TYPE}  (pyprov's L3 reusable workflow)" in text
     assert "config settings  key=value" in text
     assert "python           CPython 3.11.7 (the build job's report)" in text

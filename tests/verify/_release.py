@@ -113,3 +113,17 @@ def write_release(
         (evidence / f"{name}.intoto.json").write_text(json.dumps({"unsigned": True}))
         (evidence / f"{name}.cdx.json").write_text(json.dumps(sbom_predicate(name)))
     return dist
+
+
+def passed_count(stdout: str, check: str) -> int:
+    """How many evidence files passed ``check`` in ``pyprov verify``'s plain output.
+
+    Passing checks are grouped per evidence file: ``✓ signature, signer [FILE]``.
+    """
+    count = 0
+    for line in stdout.splitlines():
+        text = line.strip()
+        if line.startswith("    ✓ "):
+            names = text.removeprefix("✓ ").split(" [", 1)[0].split(", ")
+            count += check in names
+    return count

@@ -92,7 +92,7 @@ def test_artifact_arguments(layout: Path) -> None:
         "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
     )
     assert Artifact.from_argument("sha256:" + "A" * 64).sha256 == "a" * 64
-    with pytest.raises(ProjectError, match="Is a directory"):
+    with pytest.raises(ProjectError, match="not a regular file"):
         Artifact.from_argument(str(layout))
     with pytest.raises(ProjectError, match="not a regular file: /dev/null"):
         Artifact.from_argument("/dev/null")
@@ -102,5 +102,5 @@ def test_read_bounded(tmp_path: Path) -> None:
     path = tmp_path / "f"
     path.write_bytes(b"12345")
     assert read_bounded(path, 5) == b"12345"
-    with pytest.raises(Exception, match="larger than 0 MiB"):
+    with pytest.raises(Exception, match="larger than 4 bytes"):
         read_bounded(path, 4)

@@ -13,7 +13,7 @@ from pyprov.errors import ProjectError
 from pyprov.testing.sigstore import LocalSigstore
 from pyprov.verify import TrustSource, verify_lock
 
-from ._release import SDIST, WHEEL
+from ._release import SDIST, WHEEL, passed_count
 
 REAL_SDIST = "pypi_attestations-0.0.19.tar.gz"
 GITHUB = '{ kind = "GitHub", repository = "trailofbits/pypi-attestations", workflow = "release.yml" }'
@@ -53,10 +53,8 @@ directory = {{ path = "../thing" }}
 def test_real_lock_verifies_hashes_and_attestations(run: Callable[..., Result], assets: Path) -> None:
     result = run("--offline", "--lock", _real_lock(assets), "--files", assets)
     assert result.exit_code == 0, result.output
-    assert "✓ sha256 [packages[0].sdist]" in result.stdout
-    assert "✓ sha512 [packages[0].sdist]" in result.stdout
-    assert "✓ size [packages[0].sdist]" in result.stdout
-    assert result.stdout.count("✓ signer") == 3
+    assert "✓ size, sha256, sha512 [packages[0].sdist]" in result.stdout
+    assert passed_count(result.stdout, "signer") == 3
     assert "! lock [" in result.stdout
     assert "local-thing (packages[1]): a VCS or directory package" in result.stdout
     # The wheel the lock names is not in the directory: not checked.

@@ -253,7 +253,7 @@ def test_oversized_evidence_is_not_read(
     with path.open("r+b") as file:
         file.truncate((32 << 20) + 1)
     line = _failing_line(run(*_policy(instance), release / SDIST), "read")
-    assert "larger than 32 MiB (33554433 bytes): not read" in line
+    assert "larger than 32 MiB (33554433 bytes): not read as evidence" in line
 
 
 def test_evidence_that_is_not_a_file_is_ignored(

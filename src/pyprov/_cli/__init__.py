@@ -7,6 +7,7 @@ usage (pyprov could not run); 3 an output could not be written; 4 verification f
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -24,8 +25,12 @@ class _Group(click.Group):
     """Maps every error to one line on stderr and a documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
+        from pyprov._internal.terminal import printable  # noqa: PLC0415
         from pyprov.errors import BuildFailedError, PyprovError  # noqa: PLC0415
 
+        # Python warnings (pypa/build re-raises the backend's deprecation warnings in this
+        # process) are log records for -v, not lines every user reads.
+        logging.captureWarnings(True)
         try:
             return super().invoke(ctx)
         except PyprovError as error:
@@ -34,9 +39,10 @@ class _Group(click.Group):
                 click.echo(error.output.rstrip("\n"), err=True)
             if verbose:
                 traceback.print_exc(file=sys.stderr)
-            click.echo(f"error: {error.message}", err=True)
+            # Messages quote files, archive members and servers: escaped for the terminal.
+            click.echo(f"error: {printable(error.message)}", err=True)
             if error.hint:
-                click.echo(f"hint: {error.hint}", err=True)
+                click.echo(f"hint: {printable(error.hint)}", err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("error: interrupted; nothing was written", err=True)
@@ -47,10 +53,12 @@ class _Group(click.Group):
             verbose = is_verbose(ctx)
             if verbose:
                 traceback.print_exc(file=sys.stderr)
-            click.echo(f"error: internal error: {type(error).__name__}: {error}", err=True)
+            click.echo(f"error: internal error: {type(error).__name__}: {printable(str(error))}", err=True)
             if not verbose:
                 click.echo("hint: run with -v for the traceback, and please report it", err=True)
             ctx.exit(EXIT_INTERNAL)
+        finally:
+            logging.captureWarnings(False)
 
 
 def is_verbose(ctx: click.Context) -> bool:
@@ -74,14 +82,45 @@ def _remember(flag: str) -> Callable[[click.Context, click.Parameter, bool], boo
 
 _VERBOSE, _QUIET = "pyprov.verbose", "pyprov.quiet"
 
-verbose_option = click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    expose_value=False,
-    callback=_remember(_VERBOSE),
-    help="Show backend output as it runs, and tracebacks.",
-)
+
+def verbose_flag(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-v/--verbose`` with the help text that is true for the command it decorates."""
+    return click.option(
+        "-v", "--verbose", is_flag=True, expose_value=False, callback=_remember(_VERBOSE), help=help_text
+    )
+
+
+verbose_option = verbose_flag("Show tracebacks and the log messages of the libraries pyprov uses.")
+"""``-v`` for commands that run no build backend."""
+backend_verbose_option = verbose_flag("Show backend output as it runs, log messages, and tracebacks.")
+"""``-v`` for ``pyprov build``, which runs build backends."""
+
+
+class _LibraryLog(logging.Handler):
+    """Library log records and Python warnings reach stderr only with -v.
+
+    The libraries: sigstore, TUF, pypi-attestations, pypa/build (which re-raises the
+    backend's deprecation warnings in pyprov's process).
+
+    Without a handler, Python prints their warnings ("TUF repository is loaded in offline
+    mode") on every run; pyprov reports what matters in its own words.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and is_verbose(ctx):
+            click.echo(self.format(record), err=True)
+
+
+def _route_library_logs() -> None:
+    handler = _LibraryLog()
+    handler.setFormatter(logging.Formatter("%(name)s: %(levelname)s: %(message)s"))
+    for name in ("sigstore", "tuf", "sigstore_models", "pypi_attestations", "build", "py.warnings"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 quiet_option = click.option(
     "-q",
     "--quiet",
@@ -105,7 +144,7 @@ sbom_spec_option = click.option(
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="pyprov")
-@verbose_option
+@verbose_flag("Show more: backend output (build), library log messages, tracebacks.")
 @quiet_option
 def main() -> None:
     """Build Python distributions and turn the build into verifiable evidence.
@@ -136,3 +175,4 @@ def _register() -> None:
 
 
 _register()
+_route_library_logs()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pyprov._cli import is_quiet, is_verbose, quiet_option, sbom_spec_option, verbose_option
+from pyprov._cli import backend_verbose_option, is_quiet, is_verbose, quiet_option, sbom_spec_option
 from pyprov._cli.signing import signing_options, signing_policy
 from pyprov._internal.redaction import redact_argv
 
@@ -120,9 +120,14 @@ if TYPE_CHECKING:
     "signing credentials are present: build code could then read them.",
 )
 @signing_options
-@verbose_option
+@backend_verbose_option
 @quiet_option
-@click.option("--json", "as_json", is_flag=True, help="Print the build records as JSON on stdout.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print each artifact's evidence files, bundles and build record, and the SLSA level, as JSON.",
+)
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -219,7 +224,9 @@ def build_command(
             f"warning: build code ran without a sandbox ({isolation.reason}); the record says so", err=True
         )
     if as_json:
-        click.echo(json.dumps([record.to_dict() for record in result.records], indent=2))
+        signed_by = signer.result if signer is not None else None
+        level = build_level(*result.records, signing=level_signing)
+        click.echo(json.dumps(render.build_json(result, level, signed_by), indent=2))
     else:
         render.build_summary(result, build_level(*result.records, signing=level_signing))
         if signer is not None and signer.result is not None:

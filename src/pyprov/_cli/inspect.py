@@ -1,4 +1,4 @@
-"""``pyprov inspect``: an SBOM or a provenance statement, shown for people."""
+"""``pyprov inspect``: any file pyprov writes or reads, shown for people (or as JSON)."""
 
 from __future__ import annotations
 
@@ -6,47 +6,63 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pyprov._cli import quiet_option, verbose_option
 
-MAX_INSPECT_BYTES = 64 << 20
-"""Evidence files are untrusted: a larger one is refused unread."""
+if TYPE_CHECKING:
+    from pyprov.inspect import Inspection
 
 
 @click.command("inspect")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary of an SBOM as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbose_option
 @quiet_option
 def inspect_command(file: Path, as_json: bool) -> None:
-    """Show FILE for people: a CycloneDX SBOM (.cdx.json) or an in-toto statement (.intoto.json).
+    """Show FILE for people, whichever of pyprov's inputs and outputs it is.
 
-    An SBOM: component counts, licenses, bundled content, build environment. A statement:
-    subject, source, builder, dependencies, SLSA level.
+    SBOMs (.cdx.json, .spdx.json), provenance (.intoto.json), Sigstore bundles
+    (.sigstore.json, .intoto.sigstore.json, .cdx.sigstore.json, .sigstore), PEP 740
+    attestations (.attestation), PyPI provenance (.provenance), build and run records
+    (.build.json, .run.json). Nothing is verified: use `pyprov verify` for that.
     """
-    from pyprov._cli.inspect_provenance import render_statement  # noqa: PLC0415
-    from pyprov._cli.sbom import show_sbom  # noqa: PLC0415
-    from pyprov.errors import ProjectError  # noqa: PLC0415
-    from pyprov.provenance import STATEMENT_TYPE, load_statement  # noqa: PLC0415
+    from pyprov._internal.terminal import printable_tree  # noqa: PLC0415
+    from pyprov.inspect import inspect_file  # noqa: PLC0415
 
-    try:
-        if file.stat().st_size > MAX_INSPECT_BYTES:
-            raise ProjectError(f"{file} is larger than {MAX_INSPECT_BYTES >> 20} MiB")
-        data = file.read_bytes()
-    except OSError as error:
-        raise ProjectError(f"cannot read {file}: {error.strerror or error}") from error
-    try:
-        document = json.loads(data)
-    except ValueError as error:
-        raise ProjectError(f"{file} is not JSON: {error}") from error
-    if isinstance(document, dict) and document.get("_type") == STATEMENT_TYPE:
-        statement = load_statement(file)
-        if as_json:
-            click.echo(json.dumps(statement, indent=2))
-            return
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_statement(statement, color=color), nl=False)
+    inspection = inspect_file(file)
+    if as_json:
+        click.echo(json.dumps(printable_tree(inspection.data), indent=2, ensure_ascii=False))
         return
-    show_sbom(data, as_json=as_json)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(render_inspection(inspection, color=color), nl=False)
+
+
+def render_inspection(inspection: Inspection, *, color: bool) -> str:
+    """The inspection as text: the title, then each section's heading and indented lines.
+
+    Every string is escaped (it comes from the file); ``color`` makes headings bold.
+    """
+    from pyprov._internal.terminal import printable  # noqa: PLC0415
+
+    def heading(text: str) -> str:
+        return click.style(text, bold=True) if color else text
+
+    lines = [heading(printable(inspection.title))]
+    for section in inspection.sections:
+        lines += ["", heading(printable(section.title))]
+        lines += [f"  {printable(line)}" for line in section.lines]
+    return "\n".join(lines) + "\n"
+
+
+def render_statement(data: dict[str, Any], *, color: bool) -> str:
+    """A statement (a parsed ``.intoto.json``) as text for a terminal or a log."""
+    from pyprov.inspect import Inspection  # noqa: PLC0415
+    from pyprov.inspect._statement import statement_sections, statement_title  # noqa: PLC0415
+
+    inspection = Inspection(
+        kind="in-toto statement", title=statement_title(data), sections=statement_sections(data), data=data
+    )
+    return render_inspection(inspection, color=color)

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -136,3 +136,32 @@ def signing_summary(result: SigningResult, files: list[Path]) -> None:
     )
     for path in files:
         click.echo(f"  {_display(path)}")
+
+
+def build_json(result: BuildResult, level: BuildLevel, signing: SigningResult | None) -> dict[str, Any]:
+    """``build --json``: per artifact its path, SHA-256, evidence files, bundles and build record.
+
+    With the SLSA level the build reached, the run evidence, and who signed (when signing).
+    """
+    signed = result.signed_files or tuple(() for _ in result.records)
+    return {
+        "artifacts": [
+            {
+                "path": str(path),
+                "sha256": record.artifact.digests.sha256,
+                "evidence": [str(item) for item in evidence],
+                "bundles": [str(item) for item in bundles],
+                "record": record.to_dict(),
+            }
+            for record, path, evidence, bundles in zip(
+                result.records, result.artifacts, result.evidence_files, signed, strict=True
+            )
+        ],
+        "run_evidence": [str(path) for path in result.run_evidence_files],
+        "slsa_build_level": level.to_dict(),
+        "signed": (
+            {"identity": signing.identity, "issuer": signing.issuer, "instance": str(signing.instance)}
+            if signing is not None
+            else None
+        ),
+    }

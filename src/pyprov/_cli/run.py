@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pyprov._cli import is_quiet, quiet_option, sbom_spec_option, verbose_option
+from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
     from pyprov.run import SbomChoice
@@ -117,7 +118,7 @@ def run_command(
         click.echo(f"warning: the command ran without a sandbox ({isolation.reason})", err=True)
     for warning in result.warnings:
         if not quiet:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"warning: {printable(warning)}", err=True)
     if as_json:
         assert result.record is not None  # noqa: S101 - a successful run has its record
         click.echo(

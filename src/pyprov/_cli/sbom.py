@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import click
 
 from pyprov._cli import quiet_option, sbom_spec_option, verbose_option
+from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
     from pyprov.sbom import SbomResult, SourceSbomResult
@@ -138,7 +138,7 @@ def sbom_command(
         )
     if not is_quiet(ctx):
         for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"warning: {printable(warning)}", err=True)
     if output is None:
         click.echo(result.content.decode(), nl=False)
         return
@@ -148,56 +148,3 @@ def sbom_command(
         raise OutputError(f"cannot write {output}: {error.strerror or error}") from error
     if not is_quiet(ctx):
         click.echo(f"wrote {output}", err=True)
-
-
-def show_sbom(data: bytes, *, as_json: bool) -> None:
-    """Print the summary of a CycloneDX SBOM (``pyprov inspect FILE.cdx.json``)."""
-    import dataclasses  # noqa: PLC0415
-    import json  # noqa: PLC0415
-
-    from pyprov.sbom import summarize  # noqa: PLC0415
-
-    summary = summarize(data)
-    if as_json:
-        click.echo(json.dumps(dataclasses.asdict(summary), indent=2))
-        return
-    sections = _sections(summary)
-    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
-        from rich.console import Console  # noqa: PLC0415 - only on a terminal
-
-        console = Console()
-        for title, lines in sections:
-            console.print(f"[bold]{title}[/]", highlight=False)
-            for line in lines:
-                console.print(f"  {line}", markup=False, highlight=False)
-        return
-    for title, lines in sections:
-        click.echo(title)
-        for line in lines:
-            click.echo(f"  {line}")
-
-
-def _sections(summary: object) -> list[tuple[str, list[str]]]:
-    from pyprov.sbom import SbomSummary  # noqa: PLC0415
-
-    assert isinstance(summary, SbomSummary)  # noqa: S101
-    total = sum(count for _, count in summary.components)
-    subject = summary.subject or "(no subject: an environment)"
-    head = [f"CycloneDX {summary.spec_version}"]
-    if summary.subject_sha256:
-        head.append(f"sha256:{summary.subject_sha256}")
-    return [
-        (subject, head),
-        (f"components: {total}", [f"{kind}: {count}" for kind, count in summary.components]),
-        (f"declared requirements: {len(summary.requirements)}", list(summary.requirements)),
-        (f"licenses: {len(summary.licenses)}", [f"{name} ({count})" for name, count in summary.licenses]),
-        (
-            f"bundled content: {len(summary.bundled)}",
-            [f"{name} ({count} components inside)" if count else name for name, count in summary.bundled],
-        ),
-        (
-            f"build environment: {len(summary.build_environment)} distributions",
-            list(summary.build_environment) + [f"step: {step}" for step in summary.build_steps],
-        ),
-        *([(f"warnings: {len(summary.warnings)}", list(summary.warnings))] if summary.warnings else []),
-    ]

@@ -223,20 +223,14 @@ def attest_command(
     `pyprov verify` and `sigstore verify` read), and its own Sigstore bundle; <kind> is
     `intoto` for SLSA provenance, `cdx` for CycloneDX, else derived from the type.
     """
-    import json  # noqa: PLC0415
-
     from pyprov._cli import render  # noqa: PLC0415
+    from pyprov._internal.untrusted import load_json, read_untrusted  # noqa: PLC0415
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.signing import sign_files  # noqa: PLC0415
 
-    try:
-        if predicate_file.stat().st_size > _MAX_PREDICATE_BYTES:
-            raise ProjectError(f"{predicate_file} is larger than {_MAX_PREDICATE_BYTES >> 20} MiB")
-        predicate = json.loads(predicate_file.read_bytes())
-    except OSError as error:
-        raise ProjectError(f"cannot read {predicate_file}: {error.strerror or error}") from error
-    except ValueError as error:
-        raise ProjectError(f"{predicate_file} is not JSON: {error}") from error
+    predicate = load_json(
+        read_untrusted(predicate_file, limit=_MAX_PREDICATE_BYTES, what="a predicate"), predicate_file
+    )
     if not isinstance(predicate, dict):
         raise ProjectError(f"{predicate_file} holds no JSON object: a predicate is an object")
     suffix = attestation_suffix(predicate_type)

@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from pyprov.verify import (
+        ArtifactResult,
         Check,
         Requirement,
         SignerPolicy,
@@ -93,7 +97,8 @@ if TYPE_CHECKING:
     is_flag=True,
     envvar="PYPROV_OFFLINE",
     show_envvar=True,
-    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
+    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python); "
+    "a trust file is never refreshed.",
 )
 @click.option(
     "--bundle",
@@ -322,8 +327,8 @@ def _trust(
     ]
     if len(chosen) > 1:
         raise ProjectError(f"{' and '.join(chosen)}: choose one trust root")
-    if offline and (trust_config or trusted_root):
-        raise ProjectError("--offline applies to the production and staging instances, not to a trust file")
+    # --offline with a trust file is accepted, as `sigstore verify` accepts it: a trust file
+    # is never refreshed, so there is nothing to leave out (scripts pass --offline always).
     if trust_config is not None:
         return TrustSource(kind="trust-config", path=trust_config)
     if trusted_root is not None:
@@ -351,59 +356,95 @@ def _requirements(values: tuple[str, ...]) -> frozenset[Requirement]:
 
 
 def render_report(report: VerificationReport, *, quiet: bool = False) -> None:
-    """Print one block per artifact on stdout (rich on a terminal, plain ✓/✗ lines otherwise).
+    """Print one block per artifact on stdout (a table on a terminal, compact ✓/✗ lines otherwise).
 
-    The trust root, policy and notes go to stderr; ``quiet`` prints failing artifacts only.
+    Passing checks are grouped: one line per evidence file; every failure and warning gets
+    its own line with expected and found. The trust root, policy and notes go to stderr;
+    ``quiet`` prints failing artifacts only. Every string is escaped: reasons and names
+    may quote hostile files.
     """
     if not quiet:
-        click.echo(f"trust: {report.trust}", err=True)
-        click.echo(f"signer: {report.policy}", err=True)
+        click.echo(f"trust: {printable(report.trust)}", err=True)
+        click.echo(f"signer: {printable(report.policy)}", err=True)
         for note in report.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {printable(note)}", err=True)
     results = [result for result in report.artifacts if not quiet or not result.ok]
     if sys.stdout.isatty():
         from rich.console import Console  # noqa: PLC0415 - only on a terminal
-        from rich.markup import escape  # noqa: PLC0415
-        from rich.table import Table  # noqa: PLC0415
 
-        console = Console()
-        for result in results:
-            mark = "[green]✓[/]" if result.ok else "[red]✗[/]"
-            table = Table(title=f"{mark} {escape(result.artifact)}", title_justify="left", show_lines=False)
-            for heading in ("", "check", "evidence", "expected", "found", "reason"):
-                table.add_column(heading, overflow="fold")
-            for check in result.checks:
-                symbol = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "warn": "[yellow]![/]"}[check.status]
-                cells = (
-                    check.name,
-                    check.source,
-                    check.expected or "",
-                    check.found or "",
-                    check.reason or "",
-                )
-                table.add_row(symbol, *(escape(_printable(cell)) for cell in cells))
-            console.print(table)
+        render_table(results, Console())
     else:
         for result in results:
-            click.echo(f"{'✓' if result.ok else '✗'} {_printable(result.artifact)}")
-            for check in result.checks:
-                click.echo("    " + _printable(_plain(check)))
+            click.echo(f"{'✓' if result.ok else '✗'} {printable(result.artifact)}{_signed_by(result)}")
+            for symbol, text in _lines(result):
+                click.echo(f"    {symbol} {printable(text)}")
     if not quiet:
         verified = len(report.artifacts) - len(report.failed)
         click.echo(f"verified {verified} of {len(report.artifacts)} artifacts", err=True)
 
 
+def render_table(results: list[ArtifactResult], console: Console) -> None:
+    """One table per artifact, two columns wide so that it fits 80 columns (long text folds)."""
+    from rich.markup import escape  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    styles = {"✓": "[green]✓[/]", "✗": "[red]✗[/]", "!": "[yellow]![/]"}
+    for result in results:
+        mark = styles["✓" if result.ok else "✗"]
+        title = f"{mark} {escape(printable(result.artifact))}{escape(printable(_signed_by(result)))}"
+        table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 1))
+        table.add_column(width=1, no_wrap=True)
+        table.add_column(overflow="fold", ratio=1)
+        for symbol, text in _lines(result):
+            table.add_row(styles[symbol], escape(printable(text)))
+        console.print(table)
+
+
+def _lines(result: ArtifactResult) -> list[tuple[str, str]]:
+    """The lines of one artifact: passing checks grouped per evidence file, the rest one by one."""
+    lines: list[tuple[str, str]] = []
+    groups: dict[str, list[Check]] = {}
+    for check in result.checks:
+        groups.setdefault(check.source, []).append(check)
+    for source, checks in groups.items():
+        passed = [check.name for check in checks if check.status == "pass"]
+        where = f" [{_short_path(source)}]" if source else ""
+        if passed:
+            lines.append(("✓", f"{', '.join(passed)}{where}"))
+        lines += [
+            ("✗" if check.status == "fail" else "!", _plain(check))
+            for check in checks
+            if check.status != "pass"
+        ]
+    return lines
+
+
+def _signed_by(result: ArtifactResult) -> str:
+    """``  signed by X`` when every passing signer check found the same signer."""
+    signers = {check.found for check in result.checks if check.name == "signer" and check.status == "pass"}
+    return f"  signed by {signers.pop()}" if len(signers) == 1 and None not in signers else ""
+
+
+def _short_path(source: str) -> str:
+    """An evidence path relative to the working directory when it is below it."""
+    path = Path(source)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return source
+    return source
+
+
 def _plain(check: Check) -> str:
-    symbol = {"pass": "✓", "fail": "✗", "warn": "!"}[check.status]
-    where = f" [{check.source}]" if check.source else ""
-    line = f"{symbol} {check.name}{where}"
+    where = f" [{_short_path(check.source)}]" if check.source else ""
+    line = f"{check.name}{where}"
     if check.status == "pass":
         return f"{line}: {check.found or check.expected or 'ok'}"
-    details = [check.reason or "", f"expected {check.expected}" if check.expected else ""]
-    details.append(f"found {check.found}" if check.found else "")
+    reason = check.reason or ""
+    details = [reason]
+    # A reason that already says what was expected and found is not repeated.
+    if "expected" not in reason:
+        details.append(f"expected {check.expected}" if check.expected else "")
+        details.append(f"found {check.found}" if check.found else "")
     return f"{line}: " + "; ".join(part for part in details if part)
-
-
-def _printable(text: str) -> str:
-    """Escape control characters: reasons and names may quote hostile files (terminal escapes)."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

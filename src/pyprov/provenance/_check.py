@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from in_toto_attestation.v1 import statement_pb2
 from in_toto_attestation.v1.resource_descriptor import ResourceDescriptor
 from in_toto_attestation.v1.statement import Statement
 
+from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import ProjectError
 from pyprov.provenance._statement import PREDICATE_TYPE
 
@@ -77,18 +77,7 @@ def load_statement(path: Path) -> dict[str, Any]:
     Raises :class:`~pyprov.errors.ProjectError` naming the file when it cannot be
     read, is not JSON, or is not a valid statement.
     """
-    try:
-        if path.stat().st_size > MAX_STATEMENT_BYTES:
-            raise ProjectError(
-                f"{path} is larger than {MAX_STATEMENT_BYTES >> 20} MiB: not a statement pyprov reads"
-            )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from error
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise ProjectError(f"{path} is not JSON: {error}") from error
+    data = load_json(read_untrusted(path, limit=MAX_STATEMENT_BYTES, what="a statement"), path)
     if not isinstance(data, dict):
         raise ProjectError(f"{path} is not an in-toto statement: expected a JSON object")
     try:

@@ -39,6 +39,7 @@ from pyprov import __version__
 from pyprov._internal.environ import github_context
 from pyprov._internal.files import write_atomic
 from pyprov._internal.hashing import hash_file
+from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
 from pyprov.provenance._check import check_statement
@@ -437,16 +438,9 @@ def _is_distribution(name: str) -> bool:
 
 
 def _load_record(path: Path) -> BuildRecord:
-    try:
-        if path.stat().st_size > MAX_RECORD_BYTES:
-            raise ProjectError(f"{path} is larger than {MAX_RECORD_BYTES >> 20} MiB: not a build record")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ProjectError(
-            f"no build record {path}", hint="hand over the build job's evidence directory too"
-        ) from error
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ProjectError(f"cannot read the build record {path}: {error}") from error
+    if not path.exists():
+        raise ProjectError(f"no build record {path}", hint="hand over the build job's evidence directory too")
+    data = load_json(read_untrusted(path, limit=MAX_RECORD_BYTES, what="a build record"), path)
     if not isinstance(data, dict):
         raise ProjectError(f"{path} is not a pyprov build record: expected a JSON object")
     try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pyprov._internal.untrusted import UntrustedInputError, load_json
 from pyprov.sbom.model import SbomError
 
 
@@ -33,19 +33,22 @@ class SbomSummary:
 
 
 def summarize(data: bytes) -> SbomSummary:
-    """Summarise a CycloneDX JSON document; raise :class:`SbomError` for anything else."""
+    """Summarise a CycloneDX JSON document; raise :class:`SbomError` for anything else.
+
+    The document is untrusted: a field of the wrong type counts as absent.
+    """
     try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        raise SbomError(f"not JSON: {error}") from error
+        document = load_json(data, "the SBOM")
+    except UntrustedInputError as error:
+        raise SbomError(error.message) from error
     if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
         raise SbomError(
             "not a CycloneDX JSON document (bomFormat is not CycloneDX)",
             hint="pyprov inspect reads .cdx.json files",
         )
-    metadata = document.get("metadata") or {}
-    root = metadata.get("component") if isinstance(metadata.get("component"), dict) else None
-    top = [c for c in document.get("components") or [] if isinstance(c, dict)]
+    metadata = _object(document.get("metadata"))
+    root = _object(metadata.get("component")) or None
+    top = _objects(document.get("components"))
     everything = list(_walk(([root] if root else []) + top))
     types = Counter(str(c.get("type", "?")) for c in everything)
     licenses = Counter(name for c in everything for name in _license_names(c))
@@ -58,21 +61,24 @@ def summarize(data: bytes) -> SbomSummary:
     )
     bundled = tuple(
         sorted(
-            (_bundled_label(c), len(list(_walk(c.get("components") or []))))
+            (_bundled_label(c), len(list(_walk(_objects(c.get("components"))))))
             for c in top
             if "#bundled" in str(c.get("bom-ref", ""))
         )
     )
     environment, steps = [], []
-    for formula in document.get("formulation") or []:
+    for formula in _objects(document.get("formulation")):
         environment += [
             f"{c.get('name')}=={c.get('version')}"
-            for c in formula.get("components") or []
+            for c in _objects(formula.get("components"))
             if c.get("type") != "file"
         ]
-        steps += [str(s.get("name")) for w in formula.get("workflows") or [] for s in w.get("steps") or []]
+        steps += [
+            str(s.get("name")) for w in _objects(formula.get("workflows")) for s in _objects(w.get("steps"))
+        ]
     sha256 = next(
-        (h.get("content") for h in (root or {}).get("hashes") or [] if h.get("alg") == "SHA-256"), None
+        (str(h.get("content")) for h in _objects((root or {}).get("hashes")) if h.get("alg") == "SHA-256"),
+        None,
     )
     return SbomSummary(
         spec_version=str(document.get("specVersion")),
@@ -85,9 +91,19 @@ def summarize(data: bytes) -> SbomSummary:
         build_environment=tuple(sorted(environment)),
         build_steps=tuple(steps),
         warnings=tuple(
-            p.get("value", "") for p in metadata.get("properties") or [] if p.get("name") == "pyprov:warning"
+            str(p.get("value", ""))
+            for p in _objects(metadata.get("properties"))
+            if p.get("name") == "pyprov:warning"
         ),
     )
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _bundled_label(component: dict[str, Any]) -> str:
@@ -105,11 +121,11 @@ def _walk(components: list[Any]) -> Iterator[dict[str, Any]]:
         component = pending.pop()
         if isinstance(component, dict):
             yield component
-            pending.extend(component.get("components") or [])
+            pending.extend(_objects(component.get("components")))
 
 
 def _license_names(component: dict[str, Any]) -> Iterator[str]:
-    for item in component.get("licenses") or []:
+    for item in _objects(component.get("licenses")):
         if "expression" in item:
             yield str(item["expression"])
         elif isinstance(item.get("license"), dict):
@@ -117,4 +133,6 @@ def _license_names(component: dict[str, Any]) -> Iterator[str]:
 
 
 def _property(component: dict[str, Any], name: str) -> str | None:
-    return next((p.get("value") for p in component.get("properties") or [] if p.get("name") == name), None)
+    return next(
+        (str(p.get("value")) for p in _objects(component.get("properties")) if p.get("name") == name), None
+    )

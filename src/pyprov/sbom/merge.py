@@ -11,12 +11,12 @@ inside the source tree before any file is opened.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted
 from pyprov.sbom.model import SbomError
 
 MAX_INPUT_BYTES = 32 << 20
@@ -68,15 +68,10 @@ def read_vendored(path: Path, warnings: list[str]) -> tuple[str, list[VendoredCo
     Raises :class:`SbomError` for a document too large, not JSON, or of another kind.
     """
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise SbomError(f"{path} is larger than {MAX_INPUT_BYTES >> 20} MiB: not an SBOM pyprov reads")
-        data = path.read_bytes()
-    except OSError as error:
-        raise SbomError(f"cannot read {path}: {error.strerror or error}") from error
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        raise SbomError(f"{path} is not JSON: {error}") from error
+        data = read_untrusted(path, limit=MAX_INPUT_BYTES, what="an SBOM")
+        document = load_json(data, path)
+    except UntrustedInputError as error:
+        raise SbomError(error.message) from error
     if not isinstance(document, dict):
         raise SbomError(f"{path} is not an SBOM: expected a JSON object")
     digest = hashlib.sha256(data).hexdigest()

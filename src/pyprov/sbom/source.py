@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import tarfile
 import uuid
 import zipfile
@@ -37,6 +36,7 @@ from cyclonedx.model.component import Component, ComponentType
 from packageurl import PackageURL
 
 from pyprov._internal.hashing import hash_file
+from pyprov._internal.untrusted import UntrustedInputError, open_untrusted
 from pyprov.errors import VerificationError
 from pyprov.sbom.cyclonedx import DocumentParts, build_document, serial_number, timestamp_from
 from pyprov.sbom.generate import OutputFormat
@@ -241,21 +241,16 @@ def _check_file(source: Path, component: str, item: VendoredFile) -> FileCheck:
         return FileCheck(
             component=component, path=item.path, status="unsafe-path", detail="leaves the source tree"
         )
-    try:
-        info = Path(resolved).stat()
-        if not stat.S_ISREG(info.st_mode):
-            return FileCheck(
-                component=component, path=item.path, status="missing", detail="not a regular file"
-            )
-        algorithms = dict.fromkeys([*_COMPUTED, *(name for name in item.claimed if name in _ALGORITHMS)])
-        with open(resolved, "rb") as stream:  # noqa: PTH123 - a resolved, checked string path
-            computed = _digests(stream, algorithms)
-    except FileNotFoundError:
+    if not os.path.lexists(resolved):
         return FileCheck(component=component, path=item.path, status="missing", claimed=item.claimed)
-    except OSError as error:
-        return FileCheck(
-            component=component, path=item.path, status="missing", detail=error.strerror or str(error)
-        )
+    algorithms = dict.fromkeys([*_COMPUTED, *(name for name in item.claimed if name in _ALGORITHMS)])
+    try:
+        # The path was resolved and checked above: a link swapped in since is refused (O_NOFOLLOW),
+        # and a FIFO or device is refused before reading.
+        with open_untrusted(Path(resolved), follow_symlinks=False) as stream:
+            computed = _digests(stream, algorithms)
+    except UntrustedInputError as error:
+        return FileCheck(component=component, path=item.path, status="missing", detail=error.reason)
     return _compare(component, item, computed, "source")
 
 

@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from pyprov._internal.untrusted import UntrustedInputError, load_json
 from pyprov.sbom.metadata import parse_metadata
 from pyprov.sbom.model import Contents, EmbeddedSbom, FileEntry, SbomError, SbomFormat, VendoredPackage
 
@@ -154,8 +155,12 @@ def parse_record(data: bytes, where: str, warnings: list[str]) -> dict[str, File
         algorithm, _, value = digest.partition("=")
         if algorithm == "sha256" and value:
             try:
-                sha256 = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).hex()
+                decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
             except (binascii.Error, ValueError):
+                decoded = b""
+            if len(decoded) == hashlib.sha256().digest_size:
+                sha256 = decoded.hex()
+            else:  # not a SHA-256: the file is listed without a hash rather than with a wrong one
                 warnings.append(f"{where}: bad hash for {name!r}")
         entries[name] = FileEntry(path=name, sha256=sha256, size=int(size) if size.isdigit() else None)
     return entries
@@ -165,10 +170,12 @@ def embedded_sbom(name: str, data: bytes, warnings: list[str]) -> EmbeddedSbom:
     """Parse a PEP 770 SBOM; a malformed one is kept (hash, error) with a warning."""
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        warnings.append(f"embedded SBOM {name} is not valid JSON ({error}): listed, not merged")
-        return EmbeddedSbom(path=name, sha256=sha256, format="unknown", error=f"not valid JSON: {error}")
+        document = load_json(data, name)
+    except UntrustedInputError as error:
+        warnings.append(f"embedded SBOM {name} is not valid JSON ({error.reason}): listed, not merged")
+        return EmbeddedSbom(
+            path=name, sha256=sha256, format="unknown", error=f"not valid JSON: {error.reason}"
+        )
     fmt: SbomFormat = "unknown"
     if isinstance(document, dict) and document.get("bomFormat") == "CycloneDX":
         fmt = "cyclonedx"
@@ -177,7 +184,8 @@ def embedded_sbom(name: str, data: bytes, warnings: list[str]) -> EmbeddedSbom:
     if fmt == "unknown" or not isinstance(document, dict):
         warnings.append(f"embedded SBOM {name} is neither CycloneDX nor SPDX 2 JSON: listed, not merged")
         return EmbeddedSbom(path=name, sha256=sha256, format="unknown", error="not CycloneDX or SPDX 2 JSON")
-    tools = json.dumps(document.get("metadata", {}).get("tools", {})) if fmt == "cyclonedx" else ""
+    metadata = document.get("metadata")
+    tools = json.dumps(metadata.get("tools", {})) if fmt == "cyclonedx" and isinstance(metadata, dict) else ""
     by_pyprov = name.endswith("/sboms/pyprov.cdx.json") and '"pyprov"' in tools
     return EmbeddedSbom(path=name, sha256=sha256, format=fmt, document=document, by_pyprov=by_pyprov)
 
@@ -267,6 +275,11 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
                     FileEntry(path=member.name, sha256=hashlib.sha256(metadata).hexdigest(), size=member.size)
                 )
         elif files:
+            if not _is_utf8(member.name):
+                shown = member.name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                raise SbomError(
+                    f"{label}: member name '{shown}' is not UTF-8: it cannot be listed in an SBOM"
+                )
             stream = archive.extractfile(member)
             entries.append(FileEntry(path=member.name, sha256=_hash_stream(stream), size=member.size))
     if metadata is None:
@@ -277,6 +290,15 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
         files=tuple(sorted(entries, key=lambda entry: entry.path)),
         warnings=tuple(warnings),
     )
+
+
+def _is_utf8(name: str) -> bool:
+    """Whether a member name decoded from the archive is UTF-8 (tarfile keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:

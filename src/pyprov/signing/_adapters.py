@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyprov._internal.hashing import hash_file
+from pyprov._internal.untrusted import read_untrusted
 from pyprov.errors import OutputError, ProjectError
 from pyprov.evidence import ArtifactContext, SignedFile
 from pyprov.signing._sigstore import (
@@ -162,9 +163,4 @@ def _directory(artifact: Path, evidence_dir: Path | None, item: SignedFile) -> P
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_STATEMENT_BYTES:
-            raise ProjectError(f"{path} is too large to sign as a statement")
-        return path.read_bytes()
-    except OSError as error:
-        raise ProjectError(f"cannot read {path}: {error.strerror or error}") from error
+    return read_untrusted(path, limit=MAX_STATEMENT_BYTES, what="a statement")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pyprov._internal.untrusted import UntrustedInputError, read_untrusted_text
 from pyprov.errors import ProjectError, SigningError
 
 if TYPE_CHECKING:
@@ -55,10 +56,7 @@ class Instance:
 
 def _read(path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_TRUST_CONFIG_BYTES:
-            raise ProjectError(f"trust config {path} is too large")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(
-            f"cannot read trust config {path}: {getattr(error, 'strerror', None) or error}"
-        ) from error
+        return read_untrusted_text(path, limit=MAX_TRUST_CONFIG_BYTES, what="a trust config")
+    except UntrustedInputError as error:
+        detail = error.reason.removeprefix("cannot read: ")
+        raise ProjectError(f"cannot read trust config {path}: {detail}") from error

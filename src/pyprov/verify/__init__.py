@@ -90,11 +90,16 @@ def verify_artifacts(
             f"{len(arguments)} artifacts were given",
             hint="verify them one by one, or let pyprov find each artifact's evidence",
         )
+    # Every argument is read before the trust root is loaded: a typo is reported as one,
+    # not as a failure to reach Sigstore's TUF repository.
+    parsed = [Artifact.from_argument(argument) for argument in arguments]
+    for evidence in options.explicit:
+        if not evidence.path.exists():  # a typo; an unreadable file is a failing check instead
+            raise ProjectError(f"cannot read {evidence.path}: No such file or directory")
     loaded = trust if isinstance(trust, Trust) else load_trust(trust)
     context = CheckContext(
         verifier=loaded.verifier, policy=policy, trust=loaded.description, builder_ids=options.builder_ids
     )
-    parsed = [Artifact.from_argument(argument) for argument in arguments]
     listings = Listings()
 
     def one(artifact: Artifact) -> ArtifactResult:
@@ -130,18 +135,23 @@ def verify_one(
         outcome.add(failed("evidence", f"no signature, attestation or provenance {where}"))
     for item in evidence:
         outcome.extend(check_evidence(item, artifact, context))
-    outcome.checks += _missing(outcome, options.require)
+    outcome.checks += _missing(outcome, options.require, failing=not all(c.ok for c in outcome.checks))
     return ArtifactResult(artifact=artifact.label, sha256=artifact.sha256, checks=tuple(outcome.checks))
 
 
-def _missing(outcome: Outcome, require: frozenset[Requirement]) -> list[Check]:
+def _missing(outcome: Outcome, require: frozenset[Requirement], *, failing: bool) -> list[Check]:
+    """Failures for required evidence not proved; warnings for usual evidence not proved.
+
+    The warnings are left out when the artifact already fails: a provenance that failed
+    its checks is reported once, by its own failing line, not again as missing.
+    """
     checks = []
     for kind in REQUIREMENTS:
         if kind in outcome.proved:
             continue
         if kind in require:
             checks.append(failed(f"required {kind}", f"no verified {kind} evidence", expected=kind))
-        elif kind in _WARN_WHEN_MISSING:
+        elif kind in _WARN_WHEN_MISSING and not failing:
             checks.append(warned(kind, f"no verified {kind} (use --require {kind} to make this a failure)"))
     return checks
 

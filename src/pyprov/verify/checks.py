@@ -27,9 +27,10 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyprov._internal.untrusted import UntrustedInputError, check_depth
 from pyprov.verify.evidence import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
-from pyprov.verify.result import Check, failed, passed
+from pyprov.verify.result import Check, failed, passed, warned
 
 if TYPE_CHECKING:
     from sigstore.models import Bundle
@@ -93,6 +94,11 @@ def check_evidence(evidence: Evidence, artifact: Artifact, context: CheckContext
         return outcome
     document = _parse_json(data, outcome, source)
     if document is None:
+        return outcome
+    try:
+        check_depth(document, source)
+    except UntrustedInputError as error:
+        outcome.add(failed("parse", error.reason, source=source))
         return outcome
     if evidence.format == "bundle":
         return check_bundle_document(document, artifact, context, source, raw=data)
@@ -262,9 +268,15 @@ def _verify_signature(
         value = run(recorder)
     except Exception as error:  # noqa: BLE001 - sigstore raises more than VerificationError on hostile input
         outcome.add(failed("signature", _short(error), expected=expected, source=source))
-        found = recorder.identity.describe() if recorder.identity else None
-        reason = "not established: the signature did not verify"
-        outcome.add(failed("signer", reason, expected=context.policy.describe(), found=found, source=source))
+        if recorder.problem is not None and recorder.identity is not None:
+            # The certificate names someone else: that mismatch is the signer's line.
+            claimed, mismatch = recorder.identity.describe(), recorder.problem
+            expected_signer = context.policy.describe()
+            outcome.add(failed("signer", mismatch, expected=expected_signer, found=claimed, source=source))
+        else:
+            # Without a valid signature nobody is established: showing the certificate's
+            # identity next to an equal "expected" would read as a contradiction.
+            outcome.add(failed("signer", "not established: the signature did not verify", source=source))
         return None
     outcome.add(passed("signature", expected=expected, found="valid", source=source))
     found = recorder.identity.describe() if recorder.identity else None
@@ -351,6 +363,10 @@ def _statement(payload_type: str, payload: bytes, outcome: Outcome, source: str)
         return None
     try:
         statement = json.loads(payload)
+        check_depth(statement, source)
+    except UntrustedInputError as error:
+        outcome.add(failed("statement", f"signed payload: {error.reason}", source=source))
+        return None
     except (ValueError, RecursionError) as error:
         outcome.add(failed("statement", f"signed payload is not JSON: {_short(error)}", source=source))
         return None
@@ -497,7 +513,11 @@ def _source_checks(
             )
         ]
     checks = []
-    if not isinstance(repository, str) or _normal_repository(repository) != _normal_repository(
+    if repository is None:
+        # Absence of a claim is no contradiction: the signer's repository stands, and is shown.
+        reason = "the provenance names no source repository: not compared with the signer's"
+        checks.append(warned("source repository", reason, expected=cert_repository, source=source))
+    elif not isinstance(repository, str) or _normal_repository(repository) != _normal_repository(
         cert_repository
     ):
         found = str(repository) if repository else "(none)"

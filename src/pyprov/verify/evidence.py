@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from pyprov._internal.untrusted import UntrustedInputError, open_untrusted, read_untrusted
 from pyprov.errors import ProjectError
 
 EvidenceFormat = Literal["bundle", "attestation", "provenance"]
@@ -78,16 +79,11 @@ class Artifact:
 
 def sha256_file(path: Path) -> str:
     """Return the hex SHA-256 of a regular file; :class:`ProjectError` when it cannot be read."""
-    try:
-        with path.open("rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise ProjectError(f"not a regular file: {path}")
-            digest = hashlib.sha256()
-            for block in iter(lambda: file.read(1 << 20), b""):
-                digest.update(block)
-            return digest.hexdigest()
-    except OSError as error:
-        raise ProjectError(f"cannot read {path}: {error.strerror or error}") from error
+    with open_untrusted(path) as file:
+        digest = hashlib.sha256()
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+        return digest.hexdigest()
 
 
 def expand_arguments(arguments: list[str]) -> list[str]:
@@ -208,19 +204,11 @@ class UnreadableEvidenceError(Exception):
 
 
 def read_bounded(path: Path, limit: int = MAX_EVIDENCE_BYTES) -> bytes:
-    """Read a regular file of at most ``limit`` bytes; `UnreadableEvidenceError` otherwise."""
+    """Read a regular file of at most ``limit`` bytes; `UnreadableEvidenceError` otherwise.
+
+    `read_untrusted` with the reason alone: the report names the file in its own column.
+    """
     try:
-        with path.open("rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise UnreadableEvidenceError("not a regular file")
-            if info.st_size > limit:
-                raise UnreadableEvidenceError(
-                    f"larger than {limit >> 20} MiB ({info.st_size} bytes): not read"
-                )
-            data = file.read(limit + 1)
-    except OSError as error:
-        raise UnreadableEvidenceError(f"cannot read: {error.strerror or error}") from error
-    if len(data) > limit:
-        raise UnreadableEvidenceError(f"larger than {limit >> 20} MiB: not read")
-    return data
+        return read_untrusted(path, limit=limit, what="evidence")
+    except UntrustedInputError as error:
+        raise UnreadableEvidenceError(error.reason) from error

@@ -13,7 +13,6 @@ file to check and get a warning too.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,20 +20,16 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from pyprov._internal.untrusted import load_toml, open_untrusted, read_untrusted_text
 from pyprov.errors import ProjectError
 from pyprov.verify.checks import CheckContext, Outcome, check_evidence
-from pyprov.verify.evidence import Artifact, UnreadableEvidenceError, discover, read_bounded, sha256_file
+from pyprov.verify.evidence import Artifact, discover, sha256_file
 from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, passed, warned
 from pyprov.verify.trust import Trust, TrustSource, load_trust
 
 if TYPE_CHECKING:
     from pyprov.verify import VerifyOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 MAX_LOCK_BYTES = 32 << 20
 
@@ -57,12 +52,7 @@ def read_lock(lock: Path) -> tuple[list[LockedFile], list[Check]]:
     Raises :class:`~pyprov.errors.ProjectError` for an unreadable or malformed lock,
     saying where (``packages[3].wheels[0].hashes``).
     """
-    try:
-        data = tomllib.loads(read_bounded(lock, MAX_LOCK_BYTES).decode("utf-8"))
-    except UnreadableEvidenceError as error:
-        raise ProjectError(f"cannot read {lock}: {error}") from error
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ProjectError(f"{lock} is not a TOML file: {error}") from error
+    data = load_toml(read_untrusted_text(lock, limit=MAX_LOCK_BYTES, what="a lock file"), lock)
     version = data.get("lock-version")
     if not isinstance(version, str) or version.split(".")[0] != "1":
         raise ProjectError(f"{lock}: unsupported lock-version {version!r} (pyprov reads 1.x)")
@@ -240,7 +230,7 @@ def _hash_checks(path: Path, item: LockedFile, sha256: str) -> list[Check]:
 
 def _digest(path: Path, algorithm: str) -> str:
     digest = hashlib.new(algorithm)
-    with path.open("rb") as file:
+    with open_untrusted(path) as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest(64) if algorithm.startswith("shake_") else digest.hexdigest()  # type: ignore[call-arg]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pyprov._internal.untrusted import UntrustedInputError, read_untrusted_text
 from pyprov.errors import ProjectError
 
 if TYPE_CHECKING:
@@ -88,12 +89,9 @@ def _read(path: Path | None) -> str:
     if path is None:
         raise ProjectError("no trust root: a trust file is needed")
     try:
-        if path.stat().st_size > MAX_TRUST_FILE_BYTES:
-            raise ProjectError(f"no trust root: {path} is larger than {MAX_TRUST_FILE_BYTES >> 20} MiB")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ProjectError(f"no trust root: cannot read {path}: {reason}") from error
+        return read_untrusted_text(path, limit=MAX_TRUST_FILE_BYTES, what="a trust root")
+    except UntrustedInputError as error:
+        raise ProjectError(f"no trust root: {error.message}") from error
 
 
 def _one_line(error: BaseException) -> str:
