@@ -110,12 +110,16 @@ def sign_command(
     Each artifact gets EVIDENCE_DIR/<artifact>.sigstore.json, and where its statements
     exist <artifact>.intoto.sigstore.json, <artifact>.cdx.sigstore.json and the PEP 740
     <artifact>.slsa.attestation beside it. All are verified before any is written.
+    Evidence among ARTIFACTS (dist/*: .attestation, .provenance, ...) is skipped.
     """
     from pyprov._cli import render  # noqa: PLC0415
     from pyprov.signing import sign_files  # noqa: PLC0415
 
     result, signed = sign_files(
-        list(artifacts), signing_policy(**options), evidence_dir=evidence_dir, cpython_names=cpython_names
+        only_artifacts(artifacts, "sign"),
+        signing_policy(**options),
+        evidence_dir=evidence_dir,
+        cpython_names=cpython_names,
     )
     render.signing_summary(result, [path for item in signed for path in item.files])
 
@@ -171,7 +175,7 @@ def attest_command(
         raise ProjectError(f"{predicate_file} holds no JSON object: a predicate is an object")
     suffix = attestation_suffix(predicate_type)
     result, signed = sign_files(
-        list(artifacts),
+        only_artifacts(artifacts, "attest"),
         signing_policy(**options),
         evidence_dir=evidence_dir,
         attestations=((suffix, predicate_type, predicate),),
@@ -180,6 +184,21 @@ def attest_command(
 
 
 _MAX_PREDICATE_BYTES = 64 << 20
+
+
+def only_artifacts(paths: tuple[Path, ...], verb: str) -> list[Path]:
+    """The artifacts among ``paths``: attestations and other evidence (``dist/*``) are skipped."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.evidence_names import split_artifacts  # noqa: PLC0415
+
+    artifacts, skipped = split_artifacts(paths)
+    if not artifacts:
+        raise ProjectError(
+            f"nothing to {verb}: {', '.join(map(str, skipped))} "
+            + ("is evidence" if len(skipped) == 1 else "are evidence")
+            + " (attestations, signatures, pyprov's records), not an artifact"
+        )
+    return artifacts
 
 
 def attestation_suffix(predicate_type: str) -> str:

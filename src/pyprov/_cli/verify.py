@@ -171,6 +171,8 @@ def verify_command(
     (.sigstore.json, .sigstore, .intoto.sigstore.json, .cdx.sigstore.json,
     .*.attestation, .provenance) unless --bundle, --attestation or --provenance name it.
     A signer policy is required: --identity with --issuer, --repository, or --cpython.
+    Evidence named as an ARTIFACT (dist/* after build --sign: .attestation, .provenance,
+    .sigstore.json, ...) is skipped, as twine does.
 
     Exit codes: 0 all verified, 4 verification failed, 2 could not run.
     """
