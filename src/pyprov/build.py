@@ -144,7 +144,7 @@ def build_project(
     _check_project(srcdir)
     outdir, evidence_dir = options.output_directory, options.evidence_directory
     outputs.make_directory(outdir, "output")
-    outputs.make_directory(evidence_dir, "evidence")
+    created_evidence_dir = outputs.make_directory(evidence_dir, "evidence")
     git = git_source(srcdir)
     with outputs.staging(outdir) as stage, outputs.staging(evidence_dir) as evidence_stage:
         # Every backend and installer subprocess inherits os.environ: signing credentials
@@ -176,6 +176,8 @@ def build_project(
             tuple(outputs.publish(path, outdir if path.parent == stage else evidence_dir) for path in paths)
             for paths in signed
         )
+    if created_evidence_dir:
+        outputs.ignore_directory(evidence_dir)
     return BuildResult(
         records=tuple(records),
         artifacts=tuple(artifacts),

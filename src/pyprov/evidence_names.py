@@ -9,7 +9,7 @@ skips the evidence among them the way twine pairs a distribution with its
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TypeVar
 
 EVIDENCE_SUFFIXES = (
@@ -61,3 +61,21 @@ def split_artifacts(paths: Sequence[_P]) -> tuple[list[_P], list[_P]]:
     for path in paths:
         (evidence if is_evidence(PurePath(str(path)).name) else artifacts).append(path)
     return artifacts, evidence
+
+
+def evidence_in_sdist(sdist: Path, srcdir: Path, evidence_dir: Path) -> tuple[str, ...]:
+    """The sdist's members that come from ``evidence_dir``, when it lies inside ``srcdir``.
+
+    hatchling reads only the project's top ``.gitignore``, not the one pyprov writes in the
+    evidence directory: evidence of an earlier build can end up in the sdist. An empty
+    result when the evidence directory is outside the source tree or nothing of it was packed.
+    """
+    from pyprov._internal.files import sdist_members_under  # noqa: PLC0415 - tarfile: only when asked
+
+    try:
+        relative = evidence_dir.absolute().relative_to(srcdir.absolute())
+    except ValueError:
+        return ()
+    if not relative.parts:
+        return ()
+    return sdist_members_under(sdist, relative.as_posix())

@@ -14,7 +14,7 @@ from typing import IO, Literal
 from pyprov._internal import environ
 from pyprov._internal.clock import Clock, rfc3339, utc_now
 from pyprov._internal.git import git_source
-from pyprov._internal.outputs import make_directory, publish, staging, write_file
+from pyprov._internal.outputs import ignore_directory, make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
 from pyprov.record import Invocation
@@ -168,7 +168,8 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
         invocation=invocation,
         warnings=tuple(warnings),
     )
-    make_directory(evidence_dir, "evidence")
+    if make_directory(evidence_dir, "evidence"):
+        ignore_directory(evidence_dir)
     sbom_warnings: list[str] = []
     with staging(evidence_dir) as stage:
         staged = [
