@@ -298,7 +298,7 @@ class _Builder:
             except RuntimeError as error:  # pypa/build raises it when uv cannot be found
                 raise ProjectError(
                     f"cannot create the build environment: {error}",
-                    hint="install uv, e.g. pip install 'pyprov[uv]'" if installer == "uv" else None,
+                    hint="install uv, e.g. pip install 'pyprov-build[uv]'" if installer == "uv" else None,
                 ) from error
             except subprocess.CalledProcessError as error:
                 raise _install_failed(kind, error) from error
