@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pyprov._cli import quiet_option, verbose_option
+from pyprov._cli import from_project_config, quiet_option, verbose_option
 
 if TYPE_CHECKING:
     from pyprov.signing import SigningPolicy
@@ -66,6 +66,11 @@ def signing_policy(
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.signing import Instance, SigningPolicy, identity_source  # noqa: PLC0415
 
+    # The command line and environment choose the instance over [tool.pyprov].
+    if staging and trust_config is not None and from_project_config("staging"):
+        staging = False
+    if staging and trust_config is not None and from_project_config("trust_config"):
+        trust_config = None
     if staging and trust_config is not None:
         raise ProjectError("--staging and --trust-config choose different instances: give one")
     if trust_config is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli import from_project_config, is_quiet, quiet_option, verbose_option
 
 if TYPE_CHECKING:
     from pyprov.verify import (
@@ -281,6 +281,11 @@ def _trust(
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.verify import TrustSource  # noqa: PLC0415
 
+    # The command line and environment choose the trust root over [tool.pyprov].
+    if staging and from_project_config("staging") and (trust_config or trusted_root):
+        staging = False
+    if trust_config and from_project_config("trust_config") and (staging or trusted_root):
+        trust_config = None
     chosen = [
         name
         for name, given in (
