@@ -1,0 +1,110 @@
+"""``pyprov verify NAME==VERSION``: files and PEP 740 provenance fetched from an index, as PyPI serves them.
+
+The index is `pyprov.testing.index.LocalIndex` on 127.0.0.1, serving the real PyPI
+distribution and provenance object in tests/assets/pep740 (signed on Sigstore's production
+instance by trailofbits/pypi-attestations' release.yml); they verify offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from pyprov.testing.index import LocalIndex
+
+SDIST = "pypi_attestations-0.0.19.tar.gz"
+WHEEL_WITHOUT_PROVENANCE = "rfc8785-0.1.2-py3-none-any.whl"
+PUBLISHER = ("--offline", "--repository", "trailofbits/pypi-attestations", "--workflow", "release.yml")
+
+
+@pytest.fixture
+def served(assets: Path, tmp_path: Path) -> Path:
+    """The index's directory: the sdist with its provenance, and a wheel without any."""
+    directory = tmp_path / "index"
+    directory.mkdir()
+    for name in (SDIST, f"{SDIST}.provenance", WHEEL_WITHOUT_PROVENANCE):
+        shutil.copy(assets / name, directory / name)
+    return directory
+
+
+@pytest.fixture
+def index(served: Path) -> Iterator[LocalIndex]:
+    with LocalIndex(served) as running:
+        yield running
+
+
+def test_name_and_version_verify_from_the_index(run: Callable[..., Result], index: LocalIndex) -> None:
+    result = run(*PUBLISHER, "--index-url", index.url, "--require", "publish", "pypi-attestations==0.0.19")
+    assert result.exit_code == 0, result.output
+    assert f"✓ {SDIST} (pypi-attestations==0.0.19)" in result.stdout
+    assert "✓ index hash" in result.stdout
+    assert "✓ signer [http://127.0.0.1:" in result.stdout  # named by the URL it came from
+    assert "/integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/provenance#" in result.stdout
+    assert "verified 1 of 1 artifacts" in result.output
+
+
+def test_a_file_by_its_digest(run: Callable[..., Result], index: LocalIndex, served: Path) -> None:
+    digest = hashlib.sha256((served / SDIST).read_bytes()).hexdigest()
+    result = run(*PUBLISHER, "--index-url", index.url, f"pypi_attestations@sha256:{digest}")
+    assert result.exit_code == 0, result.output
+    assert "verified 1 of 1 artifacts" in result.output
+
+
+def test_a_tampered_download_fails_with_exit_4(run: Callable[..., Result], served: Path) -> None:
+    with LocalIndex(served, tampered=frozenset({SDIST})) as index:
+        result = run(*PUBLISHER, "--index-url", index.url, "pypi-attestations==0.0.19")
+    assert result.exit_code == 4
+    assert "✗ index hash" in result.stdout
+    assert "the downloaded file is not the one the index lists" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_a_file_without_provenance_fails(run: Callable[..., Result], index: LocalIndex) -> None:
+    result = run(*PUBLISHER, "--index-url", index.url, "rfc8785==0.1.2")
+    assert result.exit_code == 4
+    assert "no signature, attestation or provenance" in result.stdout
+
+
+def test_another_signer_fails(run: Callable[..., Result], index: LocalIndex) -> None:
+    result = run(
+        "--offline", "--repository", "octo/other", "--index-url", index.url, "pypi-attestations==0.0.19"
+    )
+    assert result.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    ("requirement", "message"),
+    [
+        ("pypi-attestations==9.9", "error: pypi-attestations==9.9: the index has no file of version 9.9"),
+        ("no-such-project==1.0", "error: no project 'no-such-project' on http://127.0.0.1:"),
+        (
+            f"pypi-attestations@sha256:{'0' * 64}",
+            "no file of pypi-attestations on the index has this SHA-256",
+        ),
+    ],
+)
+def test_what_the_index_lacks_is_one_clear_error(
+    run: Callable[..., Result], index: LocalIndex, requirement: str, message: str
+) -> None:
+    result = run(*PUBLISHER, "--index-url", index.url, requirement)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_redirect_to_another_host_is_not_followed(run: Callable[..., Result], served: Path) -> None:
+    with LocalIndex(served, redirect="http://localhost:9/elsewhere") as index:
+        result = run(*PUBLISHER, "--index-url", index.url, "pypi-attestations==0.0.19")
+    assert result.exit_code == 2
+    assert "redirects to another host (http://localhost:9/elsewhere): not followed" in result.output
+
+
+def test_files_and_names_are_not_mixed(run: Callable[..., Result], served: Path) -> None:
+    result = run(*PUBLISHER, served / SDIST, "pypi-attestations==0.0.19")
+    assert result.exit_code == 2
+    assert "not both in one run" in result.output
