@@ -108,3 +108,50 @@ def test_files_and_names_are_not_mixed(run: Callable[..., Result], served: Path)
     result = run(*PUBLISHER, served / SDIST, "pypi-attestations==0.0.19")
     assert result.exit_code == 2
     assert "not both in one run" in result.output
+
+
+IDENTITY = '{ kind = "GitHub", repository = "trailofbits/pypi-attestations", workflow = "release.yml" }'
+
+
+def _lock(directory: Path, served: Path, *, wheel: str | None = None) -> Path:
+    sdist = served / SDIST
+    extra = f'wheels = [{{ name = "{wheel}", hashes = {{ sha256 = "{"0" * 64}" }} }}]\n' if wheel else ""
+    path = directory / "pylock.toml"
+    path.write_text(
+        f"""lock-version = "1.0"
+created-by = "tests"
+
+[[packages]]
+name = "pypi-attestations"
+version = "0.0.19"
+attestation-identities = [{IDENTITY}]
+sdist.url = "https://files.example/{SDIST}"
+sdist.hashes.sha256 = "{hashlib.sha256(sdist.read_bytes()).hexdigest()}"
+{extra}"""
+    )
+    return path
+
+
+def test_a_whole_lock_verifies_from_the_index(
+    run: Callable[..., Result], index: LocalIndex, served: Path, tmp_path: Path
+) -> None:
+    result = run("--offline", "--index-url", index.url, "--lock", _lock(tmp_path, served))
+    assert result.exit_code == 0, result.output
+    assert "✓ sha256 [packages[0].sdist]" in result.stdout
+    assert "✓ signer" in result.stdout
+
+
+def test_a_locked_file_the_index_lacks_fails(
+    run: Callable[..., Result], index: LocalIndex, served: Path, tmp_path: Path
+) -> None:
+    lock = _lock(tmp_path, served, wheel="pypi_attestations-0.0.19-py3-none-any.whl")
+    result = run("--offline", "--index-url", index.url, "--lock", lock)
+    assert result.exit_code == 4
+    assert "the index does not list pypi_attestations-0.0.19-py3-none-any.whl" in result.stdout
+
+
+def test_a_tampered_locked_file_fails(run: Callable[..., Result], served: Path, tmp_path: Path) -> None:
+    with LocalIndex(served, tampered=frozenset({SDIST})) as index:
+        result = run("--offline", "--index-url", index.url, "--lock", _lock(tmp_path, served))
+    assert result.exit_code == 4
+    assert "✗ sha256 [packages[0].sdist]" in result.stdout

@@ -129,7 +129,9 @@ if TYPE_CHECKING:
     help="Artifacts verified at once.",
 )
 @click.option(
-    "--lock", type=click.Path(path_type=Path), help="Verify the files of this PEP 751 lock (with --files)."
+    "--lock",
+    type=click.Path(path_type=Path),
+    help="Verify the files of this PEP 751 lock: those in --files, else each one from --index-url.",
 )
 @click.option("--files", type=click.Path(path_type=Path), help="The directory holding the lock's files.")
 @click.option(
@@ -205,14 +207,22 @@ def verify_command(
         jobs=jobs,
     )
     if lock is not None or files is not None:
-        if lock is None or files is None:
-            raise ProjectError("--lock and --files go together")
+        if lock is None:
+            raise ProjectError("--files names the directory of a --lock's files: --lock is missing")
         if artifacts or identity or issuer or repository or workflow or ref:
             raise ProjectError(
                 "--lock verifies against the lock's attestation-identities: "
                 "no ARTIFACT or signer policy options with it"
             )
-        report = verify_lock(lock, files, trust, options)
+        if files is None:
+            from pyprov.verify.index import verify_lock_from_index  # noqa: PLC0415
+
+            locked = lock
+            report = verify_lock_from_index(
+                lock, lambda directory: verify_lock(locked, directory, trust, options), index_url=index_url
+            )
+        else:
+            report = verify_lock(lock, files, trust, options)
     else:
         if not artifacts:
             raise ProjectError("nothing to verify: name at least one ARTIFACT (or use --lock with --files)")

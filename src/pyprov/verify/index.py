@@ -303,3 +303,49 @@ def _download(url: str, path: Path, limit: int) -> str:
         except OSError as error:
             raise ProjectError(f"cannot download {url}: {error}") from error
     return digest.hexdigest()
+
+
+def verify_lock_from_index(
+    lock: Path,
+    verify: Callable[[Path], VerificationReport],
+    *,
+    index_url: str = DEFAULT_INDEX_URL,
+) -> VerificationReport:
+    """Download every file ``lock`` names, with its provenance, and verify the lock with ``verify``.
+
+    ``verify`` is called with the download directory (see
+    :func:`~pyprov.verify.verify_lock`, which checks each file against the lock's hashes
+    and attestation identities). A file the index does not list fails.
+    """
+    from pyprov.verify.lock import read_lock  # noqa: PLC0415 - lock imports this package
+
+    _check_url(index_url, "--index-url")
+    base = index_url if index_url.endswith("/") else index_url + "/"
+    locked, _ = read_lock(lock)
+    wanted: dict[str, set[str]] = {}
+    for item in locked:
+        wanted.setdefault(item.package, set()).add(item.name)
+    with tempfile.TemporaryDirectory(prefix="pyprov-lock-") as temporary:
+        directory = Path(temporary)
+        missing: list[ArtifactResult] = []
+        for package, names in sorted(wanted.items()):
+            listed = {item.filename: item for item in _project_files(base, package)}
+            for name in sorted(names):
+                entry = listed.get(name)
+                if entry is None:
+                    reason = f"{package}: the index does not list {name}"
+                    missing.append(
+                        ArtifactResult(
+                            artifact=name, sha256=None, checks=(failed("index", reason, source=base),)
+                        )
+                    )
+                    continue
+                path = directory / _safe_filename(name)
+                _download(entry.url, path, MAX_FILE_BYTES)
+                if entry.provenance is not None:
+                    data = _fetch(entry.provenance, MAX_PROVENANCE_BYTES, accept="application/json")
+                    (directory / f"{path.name}.provenance").write_bytes(data)
+        if len(missing) == sum(len(names) for names in wanted.values()):
+            raise ProjectError(f"none of the files {lock} names is on {base}")
+        report = verify(directory)
+        return dataclasses.replace(report, artifacts=(*report.artifacts, *missing))
