@@ -155,3 +155,16 @@ def test_a_tampered_locked_file_fails(run: Callable[..., Result], served: Path, 
         result = run("--offline", "--index-url", index.url, "--lock", _lock(tmp_path, served))
     assert result.exit_code == 4
     assert "✗ sha256 [packages[0].sdist]" in result.stdout
+
+
+def test_before_api_version_1_3_the_integrity_api_is_asked(run: Callable[..., Result], served: Path) -> None:
+    with LocalIndex(served, api_version="1.1") as index:
+        result = run(*PUBLISHER, "--index-url", index.url, "pypi-attestations==0.0.19")
+        assert result.exit_code == 0, result.output
+        assert (
+            "/integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/provenance#" in result.stdout
+        )
+        # A file the integrity API has nothing for (404) simply has no provenance.
+        result = run(*PUBLISHER, "--index-url", index.url, "rfc8785==0.1.2")
+        assert result.exit_code == 4
+        assert "no signature, attestation or provenance" in result.stdout

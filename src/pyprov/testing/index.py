@@ -3,8 +3,9 @@
 ``LocalIndex(directory)`` serves every distribution in ``directory``: the project page
 ``/simple/<name>/`` lists each file with its SHA-256 and, when ``<file>.provenance`` lies
 beside it, a ``provenance`` URL in PyPI's integrity-API form
-(``/integrity/<name>/<version>/<file>/provenance``). ``tampered`` names files whose bytes
-are served with one byte changed (the page keeps the true hash); ``redirect`` sends every
+(``/integrity/<name>/<version>/<file>/provenance``). With ``api_version`` below 1.3 the
+page names no provenance (the integrity API still serves it). ``tampered`` names files whose
+bytes are served with one byte changed (the page keeps the true hash); ``redirect`` sends every
 file request to another URL. For tests and demos only.
 """
 
@@ -27,8 +28,14 @@ class LocalIndex:
     """A threaded HTTP index over a directory of distributions; use it as a context manager."""
 
     def __init__(
-        self, directory: Path, *, tampered: frozenset[str] = frozenset(), redirect: str | None = None
+        self,
+        directory: Path,
+        *,
+        tampered: frozenset[str] = frozenset(),
+        redirect: str | None = None,
+        api_version: str = "1.3",
     ) -> None:
+        self.api_version = api_version
         self.directory = directory
         self.tampered = tampered
         self.redirect = redirect
@@ -76,12 +83,12 @@ class LocalIndex:
                 "url": f"../../files/{urllib.parse.quote(filename)}",
                 "hashes": {"sha256": hashlib.sha256((self.directory / filename).read_bytes()).hexdigest()},
             }
-            if (self.directory / f"{filename}.provenance").is_file():
+            if (self.directory / f"{filename}.provenance").is_file() and self.api_version >= "1.3":
                 entry["provenance"] = f"/integrity/{name}/{version}/{urllib.parse.quote(filename)}/provenance"
             files.append(entry)
         if not files:
             return None
-        return {"meta": {"api-version": "1.3"}, "name": canonicalize_name(project), "files": files}
+        return {"meta": {"api-version": self.api_version}, "name": canonicalize_name(project), "files": files}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         index = self

@@ -142,8 +142,8 @@ def verify_from_index(
                     )
                 )
                 continue
-            if item.provenance is not None:
-                data = _fetch(item.provenance, MAX_PROVENANCE_BYTES, accept="application/json")
+            data = _provenance(item)
+            if data is not None and item.provenance is not None:
                 (directory / f"{name}.provenance").write_bytes(data)
                 sources[str(directory / f"{name}.provenance")] = item.provenance
             downloaded.append(path)
@@ -186,6 +186,9 @@ def _project_files(base: str, name: str) -> list[IndexFile]:
     entries = page.get("files") if isinstance(page, Mapping) else None
     if not isinstance(entries, list):
         raise ProjectError(f"{url}: not a PEP 691 JSON page (no files list)")
+    # Before api-version 1.3 a page cannot name provenance: its absence says nothing, so the
+    # index's integrity API (PEP 740's URL form, as `pypi-attestations verify pypi` uses) is asked.
+    integrity = not _names_provenance(page.get("meta"))
     files = []
     for entry in entries:
         if not isinstance(entry, Mapping):
@@ -202,10 +205,41 @@ def _project_files(base: str, name: str) -> list[IndexFile]:
                 filename=filename,
                 url=urllib.parse.urljoin(url, href),
                 sha256=sha256.lower(),
-                provenance=urllib.parse.urljoin(url, provenance) if isinstance(provenance, str) else None,
+                provenance=urllib.parse.urljoin(url, provenance)
+                if isinstance(provenance, str)
+                else _integrity_url(url, name, filename)
+                if integrity
+                else None,
             )
         )
     return files
+
+
+def _provenance(item: IndexFile) -> bytes | None:
+    """The file's provenance object; ``None`` when the index names none or has none (404)."""
+    if item.provenance is None:
+        return None
+    try:
+        return _fetch(item.provenance, MAX_PROVENANCE_BYTES, accept="application/json", missing="")
+    except _Missing:
+        return None
+
+
+def _names_provenance(meta: object) -> bool:
+    """Whether the page's api-version (1.3 or later) has the ``provenance`` key."""
+    version = meta.get("api-version") if isinstance(meta, Mapping) else None
+    try:
+        return isinstance(version, str) and Version(version) >= Version("1.3")
+    except InvalidVersion:
+        return False
+
+
+def _integrity_url(page: str, name: str, filename: str) -> str | None:
+    version = _version(filename, name)
+    if version is None:
+        return None
+    quoted = urllib.parse.quote(filename)
+    return urllib.parse.urljoin(page, f"/integrity/{canonicalize_name(name)}/{version}/{quoted}/provenance")
 
 
 def _select(request: IndexRequest, files: list[IndexFile]) -> list[IndexFile]:
@@ -243,6 +277,10 @@ def _check_url(url: str, what: str) -> None:
         raise ProjectError(f"{what}: {url!r} is not an http(s) URL")
 
 
+class _Missing(Exception):  # noqa: N818 - not an error: an answer
+    """The index has no such document (HTTP 404) and the caller asked to be told, not failed."""
+
+
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     """Follow a redirect only to the same scheme and host: an index does not hand requests on."""
 
@@ -271,7 +309,7 @@ def _open(url: str, accept: str, missing: str | None = None) -> Any:  # noqa: AN
         return _OPENER.open(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as error:
         if error.code == 404 and missing is not None:  # noqa: PLR2004 - HTTP Not Found
-            raise ProjectError(missing) from error
+            raise (ProjectError(missing) if missing else _Missing(error.filename)) from error
         raise ProjectError(f"cannot fetch {url}: HTTP {error.code} {error.reason}") from error
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
@@ -342,8 +380,8 @@ def verify_lock_from_index(
                     continue
                 path = directory / _safe_filename(name)
                 _download(entry.url, path, MAX_FILE_BYTES)
-                if entry.provenance is not None:
-                    data = _fetch(entry.provenance, MAX_PROVENANCE_BYTES, accept="application/json")
+                data = _provenance(entry)
+                if data is not None:
                     (directory / f"{path.name}.provenance").write_bytes(data)
         if len(missing) == sum(len(names) for names in wanted.values()):
             raise ProjectError(f"none of the files {lock} names is on {base}")
