@@ -15,9 +15,19 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test check pytest bench lock clean sandbox-tool
 
+# `make demo` needs only the runtime closure. With uv on PATH it installs it in seconds (its
+# downloads run in parallel); pip is the fallback. --no-compile: modules are byte-compiled when
+# first imported, not all 79 distributions up front (halves pip's time here).
+UV ?= $(shell command -v uv 2>/dev/null)
+
 $(RUNTIME_STAMP): $(RUNTIME) pyproject.toml
+ifneq ($(UV),)
+	test -x $(BIN)/python || $(UV) venv -q --seed --python $(PYTHON) $(VENV)
+	$(UV) pip install -q --python $(BIN)/python --no-deps --require-hashes --no-build -r $(RUNTIME)
+else
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --no-deps --require-hashes --only-binary :all: -r $(RUNTIME)
+	$(PIP) install -q --no-deps --require-hashes --only-binary :all: --no-compile -r $(RUNTIME)
+endif
 	$(PIP) install -q --no-deps --no-build-isolation --no-index -e .
 	$(PIP) check
 	touch $@
@@ -27,8 +37,8 @@ $(DEV_STAMP): $(RUNTIME_STAMP) $(DEV)
 	$(PIP) check
 	touch $@
 
-## demo: build a fixture project with pyprov and show the evidence
-demo: $(DEV_STAMP) sandbox-tool
+## demo: build a fixture project with pyprov and show the evidence (needs only the runtime closure)
+demo: $(RUNTIME_STAMP) sandbox-tool
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
 ## test: lint, type-check and run the whole test suite (what CI runs)

@@ -11,6 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0.dev0"
+__distribution__ = "pyprov-build"
+"""The name on the package index (``pip install pyprov-build``): ``pyprov`` there is another project."""
 
 if TYPE_CHECKING:
     from pyprov.build import BuildOptions, BuildResult, build_project
@@ -76,6 +78,7 @@ __all__ = [
     "SigningError",
     "Source",
     "VerificationError",
+    "__distribution__",
     "__version__",
     "build_project",
 ]

@@ -134,7 +134,7 @@ def build_project(
     check_project(srcdir)
     outdir, evidence_dir = options.output_directory, options.evidence_directory
     outputs.make_directory(outdir, "output")
-    outputs.make_directory(evidence_dir, "evidence")
+    created_evidence_dir = outputs.make_directory(evidence_dir, "evidence")
     git = git_source(srcdir)
     policy = options.policy or make_policy(
         protected=(outdir, evidence_dir, srcdir / ".git"),
@@ -207,6 +207,8 @@ def build_project(
         outputs.publish_all(plan)
     artifacts = tuple(outdir / record.artifact.filename for record in records)
     evidence = tuple(tuple(item.path for item in context.evidence.values()) for context in contexts)
+    if created_evidence_dir:
+        outputs.ignore_directory(evidence_dir)
     return BuildResult(
         records=tuple(records),
         artifacts=artifacts,

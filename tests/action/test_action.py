@@ -39,7 +39,7 @@ def test_the_install_step_installs_the_pinned_requirements_and_pyprov(
     )
     done = json.loads(listed.stdout)
     names = {item["name"].lower() for item in done}
-    assert {"pyprov", "sigstore", "pypi-attestations", "hatchling"} <= names
+    assert {"pyprov-build", "sigstore", "pypi-attestations", "hatchling"} <= names
 
 
 # Walks pyprov's requirements in an installed environment, extras included (which `pip check`
@@ -48,7 +48,7 @@ _UNSATISFIED = """
 import importlib.metadata as md
 from packaging.requirements import Requirement
 
-todo, seen = [("pyprov", frozenset())], set()
+todo, seen = [("pyprov-build", frozenset())], set()
 while todo:
     name, extras = todo.pop()
     if (name, extras) in seen:

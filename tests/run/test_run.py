@@ -55,7 +55,7 @@ def test_make_dist_is_recorded(
     assert sorted(path.name for path in result.products) == list(PRODUCTS)
     evidence = release / "evidence"
     assert sorted(p.name for p in evidence.iterdir()) == sorted(
-        f"{name}{suffix}" for name in PRODUCTS for suffix in (".run.json", ".intoto.json")
+        [".gitignore", *(f"{name}{suffix}" for name in PRODUCTS for suffix in (".run.json", ".intoto.json"))]
     )
     for name in PRODUCTS:
         product = release / "dist" / name

@@ -46,6 +46,7 @@ def test_wheel_sbom_describes_the_distribution(rich_wheel: Path, check_cyclonedx
     assert document["metadata"]["lifecycles"] == [{"phase": "build"}]
     tool = document["metadata"]["tools"]["components"][0]
     assert tool["name"] == "pyprov"
+    assert tool["purl"].startswith("pkg:pypi/pyprov-build@")  # the distribution on the index
     assert document["metadata"]["timestamp"].startswith("2024-05-01T12:00:00")
 
 

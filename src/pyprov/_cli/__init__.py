@@ -11,6 +11,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -146,12 +147,45 @@ sbom_spec_option = click.option(
 @click.version_option(__version__, "-V", "--version", prog_name="pyprov")
 @verbose_flag("Show more: backend output (build), library log messages, tracebacks.")
 @quiet_option
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Build Python distributions and turn the build into verifiable evidence.
+
+    Options set once go in [tool.pyprov] of ./pyproject.toml (evidence-dir, sbom-format,
+    sbom-spec, staging, trust-config, expect-identity, expect-issuer); the command line
+    and PYPROV_* variables win over it.
 
     Exit codes: 0 ok, 1 build failed, 2 bad input, 3 cannot write outputs,
     4 verification failed, 5 signing failed, 70 internal error, 130 interrupted.
     """
+    ctx.default_map = project_defaults(Path("pyproject.toml"), ctx.command)
+
+
+def project_defaults(pyproject: Path, group: click.Command) -> dict[str, Any]:
+    """``[tool.pyprov]`` as click's default map: each setting for every command with that option.
+
+    Click takes a value from the command line first, then the option's environment
+    variable, then this map, then the option's default.
+    """
+    from pyprov.config import load_project_config  # noqa: PLC0415
+
+    settings = load_project_config(pyproject).options()
+    if not settings:
+        return {}
+
+    def walk(command: click.Command) -> dict[str, Any]:
+        if isinstance(command, click.Group):
+            return {name: walk(sub) for name, sub in command.commands.items()}
+        names = {param.name for param in command.params}
+        return {name: value for name, value in settings.items() if name in names}
+
+    return walk(group)
+
+
+def from_project_config(name: str) -> bool:
+    """Whether the running command's option ``name`` came from ``[tool.pyprov]``."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT_MAP
 
 
 def _register() -> None:

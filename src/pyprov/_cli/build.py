@@ -15,6 +15,7 @@ from pyprov._cli.signing import signing_options, signing_policy
 from pyprov._internal.redaction import redact_argv
 
 if TYPE_CHECKING:
+    from pyprov.build import BuildOptions, BuildResult
     from pyprov.evidence import ArtifactEvidenceWriter, ArtifactTransform
     from pyprov.record import DistributionKind, Installer
     from pyprov.sbom import SpecVersion
@@ -223,6 +224,8 @@ def build_command(
         click.echo(
             f"warning: build code ran without a sandbox ({isolation.reason}); the record says so", err=True
         )
+    for warning in build_warnings(options, result):
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         signed_by = signer.result if signer is not None else None
         level = build_level(*result.records, signing=level_signing)
@@ -233,6 +236,32 @@ def build_command(
             render.signing_summary(signer.result, [path for paths in result.signed_files for path in paths])
         else:
             click.echo("not signed (use --sign to sign with Sigstore)")
+
+
+def build_warnings(options: BuildOptions, result: BuildResult) -> list[str]:
+    """What the user should know about the source: a dirty checkout, evidence packed into the sdist."""
+    from pyprov.evidence_names import evidence_in_sdist  # noqa: PLC0415
+
+    warnings = []
+    git = next((record.source.git for record in result.records if record.source.git is not None), None)
+    if git is not None and git.dirty:
+        example = f", e.g. {git.modified[0]}" if git.modified else ""
+        warnings.append(
+            f"the source tree is dirty: {len(git.modified)} path(s) differ from commit {git.commit[:12]}"
+            f"{example}; the provenance records it"
+        )
+    for record, artifact in zip(result.records, result.artifacts, strict=True):
+        if record.artifact.kind != "sdist":
+            continue
+        packed = evidence_in_sdist(artifact, options.srcdir, options.evidence_directory)
+        if packed:
+            relative = options.evidence_directory.relative_to(options.srcdir.absolute()).as_posix()
+            warnings.append(
+                f"{artifact.name} contains {len(packed)} file(s) of the evidence directory {relative}/ "
+                f'(the backend ignores {relative}/.gitignore): add "/{relative}/" to the project\'s '
+                ".gitignore or choose an --evidence-dir outside the source tree"
+            )
+    return warnings
 
 
 def parse_config_settings(items: tuple[str, ...]) -> dict[str, str | list[str]]:

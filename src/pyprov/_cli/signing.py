@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pyprov._cli import quiet_option, verbose_option
+from pyprov._cli import from_project_config, quiet_option, verbose_option
 
 if TYPE_CHECKING:
     from pyprov.signing import SigningPolicy
@@ -118,6 +118,11 @@ def signing_policy(
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.signing import Instance, SigningPolicy, identity_source  # noqa: PLC0415
 
+    # The command line and environment choose the instance over [tool.pyprov].
+    if staging and trust_config is not None and from_project_config("staging"):
+        staging = False
+    if staging and trust_config is not None and from_project_config("trust_config"):
+        trust_config = None
     if staging and trust_config is not None:
         raise ProjectError("--staging and --trust-config choose different instances: give one")
     if identity_token_file is not None:
@@ -180,12 +185,16 @@ def sign_command(
     Each artifact gets EVIDENCE_DIR/<artifact>.sigstore.json, and where its statements
     exist <artifact>.intoto.sigstore.json, <artifact>.cdx.sigstore.json and the PEP 740
     <artifact>.slsa.attestation beside it. All are verified before any is written.
+    Evidence among ARTIFACTS (dist/*: .attestation, .provenance, ...) is skipped.
     """
     from pyprov._cli import render  # noqa: PLC0415
     from pyprov.signing import sign_files  # noqa: PLC0415
 
     result, signed = sign_files(
-        list(artifacts), signing_policy(**options), evidence_dir=evidence_dir, cpython_names=cpython_names
+        only_artifacts(artifacts, "sign"),
+        signing_policy(**options),
+        evidence_dir=evidence_dir,
+        cpython_names=cpython_names,
     )
     render.signing_summary(result, [path for item in signed for path in item.files])
 
@@ -235,7 +244,7 @@ def attest_command(
         raise ProjectError(f"{predicate_file} holds no JSON object: a predicate is an object")
     suffix = attestation_suffix(predicate_type)
     result, signed = sign_files(
-        list(artifacts),
+        only_artifacts(artifacts, "attest"),
         signing_policy(**options),
         evidence_dir=evidence_dir,
         attestations=((suffix, predicate_type, predicate),),
@@ -244,6 +253,21 @@ def attest_command(
 
 
 _MAX_PREDICATE_BYTES = 64 << 20
+
+
+def only_artifacts(paths: tuple[Path, ...], verb: str) -> list[Path]:
+    """The artifacts among ``paths``: attestations and other evidence (``dist/*``) are skipped."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.evidence_names import split_artifacts  # noqa: PLC0415
+
+    artifacts, skipped = split_artifacts(paths)
+    if not artifacts:
+        raise ProjectError(
+            f"nothing to {verb}: {', '.join(map(str, skipped))} "
+            + ("is evidence" if len(skipped) == 1 else "are evidence")
+            + " (attestations, signatures, pyprov's records), not an artifact"
+        )
+    return artifacts
 
 
 def attestation_suffix(predicate_type: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli import from_project_config, is_quiet, quiet_option, verbose_option
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         VerificationReport,
         VerifyOptions,
     )
+    from pyprov.verify.index import IndexRequest
 
 
 @click.command("verify")
@@ -149,9 +150,20 @@ if TYPE_CHECKING:
     help="Artifacts verified at once.",
 )
 @click.option(
-    "--lock", type=click.Path(path_type=Path), help="Verify the files of this PEP 751 lock (with --files)."
+    "--lock",
+    type=click.Path(path_type=Path),
+    help="Verify the files of this PEP 751 lock: those in --files, else each one from --index-url.",
 )
 @click.option("--files", type=click.Path(path_type=Path), help="The directory holding the lock's files.")
+@click.option(
+    "--index-url",
+    envvar="PYPROV_INDEX_URL",
+    show_envvar=True,
+    default="https://pypi.org/simple/",
+    show_default=True,
+    metavar="URL",
+    help="The simple API (PEP 691 JSON) that NAME==VERSION and NAME@sha256:HEX are fetched from.",
+)
 @click.option(
     "--cpython",
     is_flag=True,
@@ -185,20 +197,27 @@ def verify_command(
     jobs: int,
     lock: Path | None,
     files: Path | None,
+    index_url: str,
     cpython: bool,
     as_json: bool,
 ) -> None:
-    """Verify ARTIFACT... (files, directories, or sha256:<hex>) against a signer policy.
+    """Verify ARTIFACT... (files, directories, sha256:<hex>, NAME==VERSION) against a signer policy.
+
+    NAME==VERSION (or NAME@sha256:<hex>) downloads each file of that version from
+    --index-url with the PEP 740 provenance the index holds for it, checks the file's
+    SHA-256 against the index, and verifies it (as `pypi-attestations verify pypi` does).
 
     Each artifact's evidence is found beside it and in the evidence directory
     (.sigstore.json, .sigstore, .intoto.sigstore.json, .cdx.sigstore.json,
     .*.attestation, .provenance) unless --bundle, --attestation or --provenance name it.
     A signer policy is required: --identity with --issuer, --repository, or --cpython.
+    Evidence named as an ARTIFACT (dist/* after build --sign: .attestation, .provenance,
+    .sigstore.json, ...) is skipped, as twine does.
 
     Exit codes: 0 all verified, 4 verification failed, 2 could not run.
     """
     from pyprov.errors import ProjectError, VerificationError  # noqa: PLC0415
-    from pyprov.verify import VerifyOptions, verify_artifacts, verify_lock  # noqa: PLC0415
+    from pyprov.verify import VerifyOptions, verify_lock  # noqa: PLC0415
 
     trust = _trust(trust_config, trusted_root, staging=staging, offline=offline)
     options = VerifyOptions(
@@ -211,30 +230,29 @@ def verify_command(
         jobs=jobs,
     )
     if lock is not None or files is not None:
-        if lock is None or files is None:
-            raise ProjectError("--lock and --files go together")
+        if lock is None:
+            raise ProjectError("--files names the directory of a --lock's files: --lock is missing")
         if artifacts or identity or issuer or repository or workflow or ref:
             raise ProjectError(
                 "--lock verifies against the lock's attestation-identities: "
                 "no ARTIFACT or signer policy options with it"
             )
-        report = verify_lock(lock, files, trust, options)
+        if files is None:
+            from pyprov.verify.index import verify_lock_from_index  # noqa: PLC0415
+
+            locked = lock
+            report = verify_lock_from_index(
+                lock, lambda directory: verify_lock(locked, directory, trust, options), index_url=index_url
+            )
+        else:
+            report = verify_lock(lock, files, trust, options)
     else:
         if not artifacts:
             raise ProjectError("nothing to verify: name at least one ARTIFACT (or use --lock with --files)")
-        if cpython:
-            if identity or issuer or repository:
-                raise ProjectError(
-                    "--cpython chooses the signer itself: no --identity, --issuer or --repository"
-                )
-            report = _verify_cpython(artifacts, trust, options)
-        else:
-            report = verify_artifacts(
-                artifacts,
-                _policy(identity, issuer, repository, workflow, ref, runner_environment, trigger),
-                trust,
-                options,
-            )
+        policy_options = (identity, issuer, repository, workflow, ref, runner_environment, trigger)
+        report = _verify_arguments(
+            artifacts, policy_options, trust, options, index_url=index_url, cpython=cpython
+        )
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -242,6 +260,72 @@ def verify_command(
     if not report.ok:
         failures = len(report.failed)
         raise VerificationError(f"{failures} of {len(report.artifacts)} artifacts failed verification")
+
+
+def _verify_arguments(
+    artifacts: tuple[str, ...],
+    policy_options: tuple[str | None, ...],
+    trust: TrustSource,
+    options: VerifyOptions,
+    *,
+    index_url: str,
+    cpython: bool,
+) -> VerificationReport:
+    """Files and digests, NAME==VERSION from the index, or CPython release files."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import verify_artifacts  # noqa: PLC0415
+
+    identity, issuer, repository = policy_options[:3]
+    requests = _index_requests(artifacts)
+    if requests:
+        if cpython:
+            raise ProjectError("--cpython verifies files: NAME==VERSION is fetched from a package index")
+        return _verify_from_index(requests, _policy(*policy_options), trust, options, index_url)
+    if cpython:
+        if identity or issuer or repository:
+            raise ProjectError("--cpython chooses the signer itself: no --identity, --issuer or --repository")
+        return _verify_cpython(artifacts, trust, options)
+    return verify_artifacts(artifacts, _policy(*policy_options), trust, options)
+
+
+def _index_requests(artifacts: tuple[str, ...]) -> list[IndexRequest]:
+    """The NAME==VERSION and NAME@sha256:HEX arguments; files and names are not mixed."""
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify.index import parse_index_request  # noqa: PLC0415
+
+    parsed = [None if Path(item).exists() else parse_index_request(item) for item in artifacts]
+    requests = [item for item in parsed if item is not None]
+    if requests and len(requests) != len(artifacts):
+        raise ProjectError("name files or NAME==VERSION requirements, not both in one run")
+    return requests
+
+
+def _verify_from_index(
+    requests: list[IndexRequest],
+    policy: SignerPolicy,
+    trust: TrustSource,
+    options: VerifyOptions,
+    index_url: str,
+) -> VerificationReport:
+    import dataclasses  # noqa: PLC0415
+
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import verify_artifacts  # noqa: PLC0415
+    from pyprov.verify.index import verify_from_index  # noqa: PLC0415
+
+    if options.explicit or options.evidence_dir is not None:
+        raise ProjectError(
+            "NAME==VERSION takes its evidence from the index: no --bundle, --attestation, "
+            "--provenance or --evidence-dir with it"
+        )
+
+    def verify(paths: list[Path]) -> VerificationReport:
+        # Evidence is looked for only in the download directory, never beside it.
+        return verify_artifacts(
+            paths, policy, trust, dataclasses.replace(options, evidence_dir=paths[0].parent)
+        )
+
+    return verify_from_index(requests, verify, index_url=index_url)
 
 
 def _verify_cpython(
@@ -316,6 +400,11 @@ def _trust(
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.verify import TrustSource  # noqa: PLC0415
 
+    # The command line and environment choose the trust root over [tool.pyprov].
+    if staging and from_project_config("staging") and (trust_config or trusted_root):
+        staging = False
+    if trust_config and from_project_config("trust_config") and (staging or trusted_root):
+        trust_config = None
     chosen = [
         name
         for name, given in (

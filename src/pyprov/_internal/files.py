@@ -43,6 +43,19 @@ def sdist_file_list(sdist: Path) -> FileList:
     return FileList(sha256=hashlib.sha256("\n".join(names).encode()).hexdigest(), count=len(names))
 
 
+def sdist_members_under(sdist: Path, directory: str) -> tuple[str, ...]:
+    """The files of an sdist under ``directory`` (relative to its top-level directory), sorted."""
+    prefix = PurePosixPath(directory).parts
+    with tarfile.open(sdist, "r:gz") as archive:
+        return tuple(
+            sorted(
+                member.name
+                for member in _checked_members(archive)
+                if not member.isdir() and PurePosixPath(member.name).parts[1 : 1 + len(prefix)] == prefix
+            )
+        )
+
+
 def extract_sdist(sdist: Path, destination: Path) -> Path:
     """Unpack an sdist into ``destination`` and return its single top-level directory.
 

@@ -20,16 +20,42 @@ from pathlib import Path
 
 from pyprov._internal import files
 from pyprov.errors import OutputError
+from pyprov.evidence_names import GITIGNORE_CONTENT
 
 
-def make_directory(path: Path, what: str) -> None:
-    """Create ``path`` (and parents) or raise :class:`OutputError`; it must be writable."""
+def make_directory(path: Path, what: str) -> bool:
+    """Create ``path`` (and parents) or raise :class:`OutputError`; it must be writable.
+
+    Return whether it was created here (an evidence directory pyprov creates is then
+    marked with :func:`ignore_directory`).
+    """
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir()
+        except FileExistsError:
+            created = False
+        else:
+            created = True
     except OSError as error:
         raise OutputError(f"cannot create the {what} directory {path}: {error.strerror or error}") from error
+    if not path.is_dir():
+        raise OutputError(f"cannot create the {what} directory {path}: a file of that name exists")
     if not os.access(path, os.W_OK | os.X_OK):
         raise OutputError(f"the {what} directory {path} is not writable")
+    return created
+
+
+def ignore_directory(path: Path) -> None:
+    """Write ``.gitignore`` holding ``*`` into ``path`` unless it has one, as pytest's cache does.
+
+    Its files then never make the checkout dirty, nor reach an sdist of a backend that
+    honours nested ``.gitignore`` files (those that ask git). Called after the build, so
+    that the first build's sdist is what ``python -m build`` makes of the same tree.
+    """
+    target = path / ".gitignore"
+    if not target.exists():
+        write_file(target, GITIGNORE_CONTENT)
 
 
 @contextmanager

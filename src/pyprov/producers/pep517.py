@@ -403,7 +403,7 @@ def _uv_binary() -> str:
     if found is None:
         raise ProjectError(
             "cannot create the build environment: uv executable not found",
-            hint="install uv, e.g. pip install 'pyprov[uv]'",
+            hint="install uv, e.g. pip install 'pyprov-build[uv]'",
         )
     return found
 

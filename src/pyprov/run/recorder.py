@@ -15,7 +15,7 @@ from typing import IO, Literal
 from pyprov._internal import environ
 from pyprov._internal.clock import Clock, rfc3339, utc_now
 from pyprov._internal.git import git_source
-from pyprov._internal.outputs import make_directory, publish, staging, write_file
+from pyprov._internal.outputs import ignore_directory, make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
 from pyprov.producers.policy import credentials_in, make_policy
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
@@ -194,6 +194,8 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
                 for item in products
             ]
             evidence = tuple(tuple(publish(path, evidence_dir) for path in paths) for paths in staged)
+        if created:
+            ignore_directory(evidence_dir)
         return RunResult(
             exit_status=0,
             record=record,

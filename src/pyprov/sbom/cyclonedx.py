@@ -171,7 +171,7 @@ def render(parts: DocumentParts) -> bytes:
 
 def build_document(parts: DocumentParts) -> dict[str, Any]:
     """The document as a JSON object (not yet validated)."""
-    from pyprov import __version__  # noqa: PLC0415
+    from pyprov import __distribution__, __version__  # noqa: PLC0415
 
     metadata = BomMetaData(
         component=parts.root,
@@ -189,7 +189,7 @@ def build_document(parts: DocumentParts) -> dict[str, Any]:
             name="pyprov",
             version=parts.tool_version or __version__,
             bom_ref="pyprov:tool",
-            purl=PackageURL(type="pypi", name="pyprov", version=parts.tool_version or __version__),
+            purl=PackageURL(type="pypi", name=__distribution__, version=parts.tool_version or __version__),
         )
     )
     by_ref = {str(c.bom_ref.value): c for c in parts.components}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyprov._internal.hashing import hash_file
+from pyprov._internal.outputs import ignore_directory, make_directory
 from pyprov._internal.untrusted import read_untrusted
 from pyprov.errors import OutputError, ProjectError
 from pyprov.evidence import ArtifactContext, SignedFile
@@ -125,7 +126,8 @@ def _write_all(planned: list[tuple[Path, list[tuple[Path, SignedFile]]]]) -> lis
     try:
         for _, items in planned:
             for directory, item in items:
-                directory.mkdir(parents=True, exist_ok=True)
+                if make_directory(directory, item.location) and item.location == "evidence":
+                    ignore_directory(directory)
                 fd, name = tempfile.mkstemp(dir=directory, prefix=f".{item.filename}.", suffix=".tmp")
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(item.content)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pyprov._internal.untrusted import UntrustedInputError, open_untrusted, read_untrusted
 from pyprov.errors import ProjectError
+from pyprov.evidence_names import is_listed_artifact, split_artifacts
 
 EvidenceFormat = Literal["bundle", "attestation", "provenance"]
 """A Sigstore bundle, a PEP 740 attestation, or a PyPI integrity-API provenance object."""
@@ -34,17 +35,6 @@ ATTESTATION_SUFFIX = ".attestation"
 PROVENANCE_SUFFIX = ".provenance"
 
 _ATTESTATION_KIND = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_NOT_ARTIFACTS = (
-    *BUNDLE_SUFFIXES,
-    ATTESTATION_SUFFIX,
-    PROVENANCE_SUFFIX,
-    ".json",
-    ".asc",
-    ".sig",
-    ".pem",
-    ".crt",
-    ".toml",
-)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -89,11 +79,21 @@ def sha256_file(path: Path) -> str:
 def expand_arguments(arguments: list[str]) -> list[str]:
     """Replace each directory among ``arguments`` by the artifacts in it (sorted, not recursive).
 
-    In a directory, every regular file that is not evidence (bundles, attestations, JSON,
-    signatures) and not hidden counts as an artifact.
+    Files named as evidence (attestations, bundles, pyprov's records: see
+    :func:`pyprov.evidence_names.is_evidence`) are skipped, so ``dist/*`` means the
+    distributions. In a directory, every regular file that is not evidence (bundles,
+    attestations, JSON, signatures) and not hidden counts as an artifact.
     """
+    artifacts, skipped = split_artifacts(arguments)
+    if skipped and not artifacts:
+        raise ProjectError(
+            f"nothing to verify: {', '.join(skipped)} "
+            + ("is evidence" if len(skipped) == 1 else "are evidence")
+            + " (attestations, signatures, pyprov's records), not an artifact",
+            hint="name the distribution itself: its evidence beside it is found by name",
+        )
     expanded: list[str] = []
-    for argument in arguments:
+    for argument in artifacts:
         path = Path(argument)
         if argument.startswith("sha256:") or not path.is_dir():
             expanded.append(argument)
@@ -103,9 +103,7 @@ def expand_arguments(arguments: list[str]) -> list[str]:
         except OSError as error:
             raise ProjectError(f"cannot list {path}: {error.strerror or error}") from error
         found = [
-            str(path / entry.name)
-            for entry in entries
-            if entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(_NOT_ARTIFACTS)
+            str(path / entry.name) for entry in entries if entry.is_file() and is_listed_artifact(entry.name)
         ]
         if not found:
             raise ProjectError(f"no artifacts in {path}")
