@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pyprov._internal.redaction import REDACTED
@@ -105,7 +105,7 @@ class RebuildEnvironment:
 def from_record(record: BuildRecord, where: str) -> RebuildEnvironment:
     """Pin everything the build record ``record`` (read from ``where``) says was used."""
     env, invocation = record.environment, record.invocation
-    origin = f"build record {where}"
+    origin = f"build record {Path(where).name}"
     installed = tuple(item for item in env.installed if _VERSION.match(item.version))
     pins = tuple(f"{item.name}=={item.version}" for item in installed)
     facts = [
@@ -187,12 +187,10 @@ def infer(
     if exclude_newer is not None:
         facts.append(Fact(name="excludeNewer", value=exclude_newer, origin="--exclude-newer"))
     else:
+        # One time on every member is SOURCE_DATE_EPOCH (often the commit's time, possibly
+        # long before the build): only varied file times are times of the build.
         published = [
-            m.mtime
-            for listing in (artifact, source)
-            if listing is not None
-            for m in listing.members
-            if m.kind == "file" and m.mtime > _NOT_A_PUBLICATION_TIME
+            time for listing in (artifact, source) if listing is not None for time in _file_times(listing)
         ]
         if published:
             # Built at the newest member time; uploaded within a day of it.
@@ -242,6 +240,11 @@ _BACKEND_DEFAULT_TIMES = {
     318211200: "hatchling: 1980-02-01",
     1580601600: "hatchling: 2020-02-02",
 }
+
+
+def _file_times(listing: Listing) -> list[int]:
+    times = [m.mtime for m in listing.members if m.kind == "file" and m.mtime > _NOT_A_PUBLICATION_TIME]
+    return times if len(set(times)) > 1 else []
 
 
 def _requirement_name(pin: str) -> str:
