@@ -19,10 +19,14 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from sigstore.models import Bundle
+from sigstore.verify import policy as sigstore_policy
 
 from pyprov._cli import main
 from pyprov.build import BuildOptions, build_project
-from pyprov.rebuild import RebuildOptions, rebuild_artifact
+from pyprov.rebuild import REPORT_TYPE, RebuildOptions, rebuild_artifact
+from pyprov.rebuild.attestation import PREDICATE_TYPE
+from pyprov.testing.sigstore import LocalSigstore
 from tests.conftest import SCHEMAS, copy_fixture, git
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "rebuild"
@@ -214,3 +218,49 @@ def test_without_a_source_or_record_the_rebuild_cannot_run(tmp_path: Path) -> No
     status, _, err = run_cli(str(tmp_path / "crashtest-0.4.1-py3-none-any.whl"))
     assert status == 2
     assert err.splitlines()[0] == "error: no source to rebuild from"
+
+
+def test_sign_writes_a_signed_statement_about_the_artifact_recording_the_rebuild(
+    tmp_path: Path, local_sigstore: LocalSigstore
+) -> None:
+    wheel = shutil.copy(ASSETS / "crashtest-0.4.1-py3-none-any.whl", tmp_path)
+    result = CliRunner().invoke(
+        main,
+        [
+            "rebuild",
+            str(wheel),
+            "--source",
+            str(ASSETS / "crashtest-0.4.1.tar.gz"),
+            "--sign",
+            "--trust-config",
+            str(local_sigstore.trust_config_path),
+            "--evidence-dir",
+            str(tmp_path / "rebuilds"),
+        ],
+        env={"SIGSTORE_ID_TOKEN": local_sigstore.identity_token(email="rebuilder@example.com")},
+    )
+    assert result.exit_code == 0, result.stderr
+    signed = tmp_path / "rebuilds" / "crashtest-0.4.1-py3-none-any.whl.rebuild.sigstore.json"
+    assert sorted(path.name for path in (tmp_path / "rebuilds").iterdir()) == [signed.name]
+    assert result.stderr.splitlines()[-1] == f"signed: {signed}"
+    _, payload = local_sigstore.verifier().verify_dsse(
+        Bundle.from_json(signed.read_text()),
+        sigstore_policy.Identity(
+            identity="rebuilder@example.com", issuer="https://oidc.local-sigstore.invalid"
+        ),
+    )
+    statement = json.loads(payload)
+    assert statement["predicateType"] == PREDICATE_TYPE
+    assert statement["subject"] == [
+        {
+            "name": "crashtest-0.4.1-py3-none-any.whl",
+            "digest": {"sha256": "8d23eac5fa660409f57472e3851dab7ac18aba459a8d19cbbba86d3d5aecd2a5"},
+        }
+    ]
+    predicate = statement["predicate"]
+    assert predicate["verdict"] == "identical"
+    assert predicate["rebuilder"]["id"] == "https://github.com/pyprov/pyprov"
+    assert predicate["inferred"]["pins"] == ["poetry-core==1.3.2"]
+    validate(
+        {"reportType": REPORT_TYPE, "kept": [], **{k: v for k, v in predicate.items() if k != "rebuilder"}}
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
+from pyprov._cli.signing import signing_options, signing_policy
 
 if TYPE_CHECKING:
     from pyprov.rebuild import RebuildReport
@@ -65,6 +66,23 @@ EXIT_DIFFERS = 4
     show_envvar=True,
     help="Keep the rebuilt artifact in KEEP/dist and its evidence in KEEP/evidence.",
 )
+@click.option(
+    "--sign",
+    is_flag=True,
+    envvar="PYPROV_SIGN",
+    show_envvar=True,
+    help="Sign an in-toto statement about the artifact recording the rebuild (whatever the verdict): "
+    "EVIDENCE_DIR/<artifact>.rebuild.sigstore.json.",
+)
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where the signed statement goes.  "
+    "[default: KEEP/evidence, else evidence/ beside the artifact's directory]",
+)
+@signing_options
 @click.option("--strict", is_flag=True, help="Exit 4 unless the rebuild is identical (same bytes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @verbose_option
@@ -77,9 +95,12 @@ def rebuild_command(
     exclude_newer: str | None,
     pins: tuple[str, ...],
     keep: Path | None,
+    evidence_dir: Path | None,
     *,
+    sign: bool,
     strict: bool,
     as_json: bool,
+    **signing: Any,  # noqa: ANN401 - the signing options, passed on as they are
 ) -> None:
     """Rebuild a published wheel or sdist from its source and say exactly what differs.
 
@@ -93,6 +114,8 @@ def rebuild_command(
     from pyprov.rebuild import RebuildOptions, rebuild_artifact  # noqa: PLC0415
 
     ctx = click.get_current_context()
+    # Checked before the rebuild, so that a bad signing option does not cost a build.
+    policy = signing_policy(**signing, pep740_publish=False) if sign else None
     options = RebuildOptions(
         artifact=artifact,
         source=source,
@@ -108,8 +131,20 @@ def rebuild_command(
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _render(report)
+    if policy is not None:
+        from pyprov.rebuild.attestation import sign_rebuild  # noqa: PLC0415
+
+        target = evidence_dir or (
+            keep / "evidence" if keep else artifact.absolute().parent.parent / "evidence"
+        )
+        signed = sign_rebuild(report, artifact.absolute(), policy, target.absolute())
+        click.echo(f"signed: {signed}", err=True)
     if report.verdict == "differs" or (strict and report.verdict != "identical"):
         ctx.exit(EXIT_DIFFERS)
+
+
+# A rebuild signs no PEP 740 attestation: the publisher makes those.
+rebuild_command.params = [param for param in rebuild_command.params if param.name != "pep740_publish"]
 
 
 def _render(report: RebuildReport) -> None:
