@@ -8,6 +8,7 @@ more than ``MAX_UNPACKED`` bytes in all, or a member that expands more than
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import stat
 import tarfile
@@ -17,8 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
-
-from pyprov._internal.hashing import hash_file
 
 MAX_MEMBERS = 100_000
 MAX_UNPACKED = 4 << 30  # bytes, all members together
@@ -63,6 +62,7 @@ class Listing:
     sha256: str
     size: int
     members: tuple[Member, ...]
+    """Empty when only the archive's digest was read (:func:`read_listing` without ``members``)."""
     header: str = ""
     """tar.gz: the gzip header (mtime, original name); zip: the archive comment."""
 
@@ -81,18 +81,35 @@ def archive_format(path: Path) -> ArchiveFormat:
     raise ArchiveError(f"{path.name} is neither a wheel (.whl) nor an sdist (.tar.gz)")
 
 
-def read_listing(path: Path) -> Listing:
-    """Hash every member of the archive at ``path``; raises :class:`ArchiveError` or ``OSError``."""
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file at ``path``, read in 1 MiB chunks."""
+    sha = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def read_listing(path: Path, *, members: bool = True) -> Listing:
+    """Hash the archive at ``path`` and, with ``members``, every member in it.
+
+    Raises :class:`ArchiveError` or ``OSError``.
+    """
     kind = archive_format(path)
     if not path.is_file():
         raise ArchiveError(f"{path} is not a regular file")
-    digest = hash_file(path)
-    size = path.stat().st_size
-    if kind == "zip":
-        members, header = _zip_members(path)
+    digest, size = file_sha256(path), path.stat().st_size
+    shallow = Listing(path=path, format=kind, sha256=digest, size=size, members=())
+    return with_members(shallow) if members else shallow
+
+
+def with_members(listing: Listing) -> Listing:
+    """``listing`` with every member read and hashed; raises :class:`ArchiveError` or ``OSError``."""
+    if listing.format == "zip":
+        found, header = _zip_members(listing.path)
     else:
-        members, header = _tar_members(path)
-    return Listing(path=path, format=kind, sha256=digest.sha256, size=size, members=members, header=header)
+        found, header = _tar_members(listing.path)
+    return dataclasses.replace(listing, members=found, header=header)
 
 
 def read_text(path: Path, name: str) -> str | None:
