@@ -192,6 +192,7 @@ def _register() -> None:
     from pyprov._cli.build import build_command  # noqa: PLC0415
     from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
     from pyprov._cli.provenance import provenance_group  # noqa: PLC0415
+    from pyprov._cli.rebuild import rebuild_command  # noqa: PLC0415
     from pyprov._cli.run import merge_command, run_command  # noqa: PLC0415
     from pyprov._cli.sbom import sbom_command  # noqa: PLC0415
     from pyprov._cli.signing import attest_command, sign_command  # noqa: PLC0415
@@ -206,6 +207,7 @@ def _register() -> None:
     main.add_command(merge_command)
     main.add_command(provenance_group)
     main.add_command(inspect_command)
+    main.add_command(rebuild_command)
 
 
 _register()

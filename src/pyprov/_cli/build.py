@@ -120,6 +120,14 @@ if TYPE_CHECKING:
     help="Build even where no sandbox can be made (no bubblewrap or user namespaces) although "
     "signing credentials are present: build code could then read them.",
 )
+@click.option(
+    "--reproducible",
+    is_flag=True,
+    envvar="PYPROV_REPRODUCIBLE",
+    show_envvar=True,
+    help="Set SOURCE_DATE_EPOCH to the commit's time when it is unset (the record keeps it), "
+    "so that `pyprov rebuild` can reproduce the artifacts bit for bit.",
+)
 @signing_options
 @backend_verbose_option
 @quiet_option
@@ -150,6 +158,7 @@ def build_command(
     hermetic: bool,
     allow_unsandboxed: bool,
     as_json: bool,
+    reproducible: bool = False,
     **signing: Any,  # noqa: ANN401 - the signing options, passed on as they are
 ) -> None:
     """Build SRCDIR (default: .) as `python -m build` does, and record the build.
@@ -175,6 +184,8 @@ def build_command(
     )
     from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
 
+    if reproducible:
+        _set_source_date_epoch(srcdir)
     # The SBOMs come first: the provenance names the evidence written before it as byproducts.
     sbom_writers: list[ArtifactEvidenceWriter] = []
     if sbom_format in ("cyclonedx", "both"):
@@ -294,3 +305,20 @@ def _source_date_epoch() -> int | None:
     from pyprov._internal.environ import source_date_epoch  # noqa: PLC0415
 
     return source_date_epoch(os.environ)
+
+
+def _set_source_date_epoch(srcdir: Path) -> None:
+    """--reproducible: ``SOURCE_DATE_EPOCH`` from the commit's time, unless it is set already."""
+    from pyprov._internal.git import commit_time  # noqa: PLC0415
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
+    if _source_date_epoch() is not None:
+        return
+    epoch = commit_time(srcdir.absolute())
+    if epoch is None:
+        raise ProjectError(
+            f"--reproducible takes SOURCE_DATE_EPOCH from the git commit: {srcdir} is not in a git checkout",
+            hint="set SOURCE_DATE_EPOCH",
+        )
+    # This process ends with the command: the build code and the record read it from here.
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)

@@ -77,3 +77,12 @@ def _status_paths(status: str) -> tuple[str, ...]:
         if entry[0] in "RC":
             next(entries, None)
     return tuple(sorted(paths))
+
+
+def commit_time(path: Path) -> int | None:
+    """The committer time of ``HEAD`` of the checkout ``path`` lies in (seconds), or ``None``."""
+    out = _git(path, "log", "-1", "--format=%ct", "HEAD")
+    try:
+        return int(out.strip()) if out else None
+    except ValueError:
+        return None
