@@ -136,9 +136,13 @@ def build_project(
     outputs.make_directory(outdir, "output")
     created_evidence_dir = outputs.make_directory(evidence_dir, "evidence")
     git = git_source(srcdir)
+    # Build code sees the evidence directory as an empty, read-only directory: no backend packs
+    # earlier evidence into an sdist (hatchling reads only the top .gitignore). Unless the source
+    # tree lies inside it: then it is only read-only.
+    hide_evidence = not srcdir.resolve().is_relative_to(evidence_dir.resolve())
     policy = options.policy or make_policy(
-        protected=(outdir, evidence_dir, srcdir / ".git"),
-        hidden=options.hidden_paths,
+        protected=(outdir, srcdir / ".git", *(() if hide_evidence else (evidence_dir,))),
+        hidden=(*options.hidden_paths, *((evidence_dir,) if hide_evidence else ())),
         allow_unsandboxed=options.allow_unsandboxed,
         credentials_present=options.signer is not None or credentials_in(os.environ),
         hermetic=options.hermetic,
