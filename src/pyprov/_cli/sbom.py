@@ -93,7 +93,7 @@ def sbom_command(
     component_name: str | None,
     component_version: str | None,
 ) -> None:
-    """Write the SBOM of a wheel, an sdist (PATH), an environment (--python), or a source tree.
+    """Write the SBOM of a wheel, an sdist, a venv (PATH), an environment (--python), or a source tree.
 
     --source DIR --merge SBOM describes a source tree that vendors code (CPython's
     Misc/sbom.spdx.json, say) and, with PATH, the tarball made from it: every vendored
@@ -127,7 +127,9 @@ def sbom_command(
         )
     else:
         if (path is None) == (python is None):
-            raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
+            raise click.UsageError(
+                "give either PATH (a wheel, an sdist or a venv directory) or --python, not both or neither"
+            )
         result = generate_sbom(
             path,
             python=python,

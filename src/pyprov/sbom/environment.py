@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.lifecycle import LifecyclePhase
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
 from pyprov.sbom.bundled import Grafts, bundled_components, file_component
@@ -175,7 +176,7 @@ def describe_environment(
         tool_version=tool_version,
         components=components,
         dependencies=dependencies,
-        build_lifecycle=False,
+        lifecycle=LifecyclePhase.OPERATIONS,
         warnings=warnings,
         grafts=grafts,
     )

@@ -38,13 +38,16 @@ def generate_sbom(
 ) -> SbomResult:
     """Describe the wheel or sdist at ``path``, or the environment of the interpreter ``python``.
 
-    Exactly one of them is given. The timestamp is ``source_date_epoch`` when set, else
+    Exactly one of them is given; a ``path`` that is a virtual environment's directory
+    stands for its interpreter. The timestamp is ``source_date_epoch`` when set, else
     ``now``. Raises :class:`~pyprov.sbom.model.SbomError` for unusable input.
     """
     from pyprov import __version__  # noqa: PLC0415
 
     if (path is None) == (python is None):
         raise SbomError("give either a wheel/sdist path or --python, not both or neither")
+    if path is not None and path.is_dir():
+        python, path = venv_interpreter(path), None
     timestamp = timestamp_from(source_date_epoch, now or datetime.now(timezone.utc))
     if python is not None:
         environment = read_environment(python, files=files)
@@ -62,6 +65,19 @@ def generate_sbom(
     if output_format == "spdx":
         return SbomResult(content=render_spdx(document, name=name), format="spdx", warnings=warnings)
     return SbomResult(content=_dump(document), format="cyclonedx", warnings=warnings)
+
+
+def venv_interpreter(directory: Path) -> Path:
+    """The interpreter of the virtual environment ``directory`` (as ``cyclonedx-py environment`` takes it)."""
+    if not (directory / "pyvenv.cfg").is_file():
+        raise SbomError(
+            f"{directory} is a directory but not a virtual environment (no pyvenv.cfg)",
+            hint="pass a wheel, an sdist, a venv directory or --python PATH/TO/python",
+        )
+    for candidate in (directory / "bin" / "python", directory / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    raise SbomError(f"{directory} is a virtual environment without bin/python")
 
 
 def _dump(document: dict[str, Any]) -> bytes:

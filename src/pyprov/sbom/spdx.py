@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from pyprov.sbom.model import REQUIRES_DIST
+
 _ALGORITHMS = {
     "SHA-1": "SHA1",
     "SHA-256": "SHA256",
@@ -90,7 +92,11 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": name,
         "documentNamespace": f"https://spdx.org/spdxdocs/pyprov/{_safe(name)}-{serial}",
-        "creationInfo": {"created": _spdx_time(timestamp), "creators": creators},
+        "creationInfo": {
+            "created": _spdx_time(timestamp),
+            "creators": creators,
+            "comment": f"SBOM type: {_sbom_type(metadata)}",
+        },
         "packages": sorted(packages.values(), key=lambda p: p["SPDXID"]),
         "relationships": [
             {"spdxElementId": a, "relationshipType": kind, "relatedSpdxElement": b}
@@ -101,6 +107,15 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
     if warnings:
         document["comment"] = "pyprov warnings: " + "; ".join(warnings)
     return document
+
+
+def _sbom_type(metadata: dict[str, Any]) -> str:
+    """CISA's SBOM type, from CycloneDX lifecycles (SPDX 2.3 has no field: the creator comment says it)."""
+    phases = {str(item.get("phase")) for item in metadata.get("lifecycles", []) if isinstance(item, dict)}
+    for phase, name in (("build", "Build"), ("operations", "Deployed"), ("post-build", "Analyzed")):
+        if phase in phases:
+            return name
+    return "Analyzed"
 
 
 def _walk(
@@ -128,6 +143,11 @@ def _package(component: dict[str, Any]) -> dict[str, Any]:
     }
     if component.get("version"):
         package["versionInfo"] = component["version"]
+    supplier = _supplier(component.get("supplier"))
+    if supplier:
+        package["supplier"] = supplier
+    if component.get("copyright"):
+        package["copyrightText"] = component["copyright"]
     if component.get("description"):
         package["summary"] = component["description"]
     checksums = [
@@ -147,16 +167,37 @@ def _package(component: dict[str, Any]) -> dict[str, Any]:
         ]
     declared, comment = _licenses(component.get("licenses", []))
     package["licenseDeclared"] = declared
+    # The concluded licence is pyprov's conclusion: the declared one when it is an SPDX
+    # expression (PEP 639 or an exact identifier); a free-text name concludes nothing.
+    package["licenseConcluded"] = declared
     if comment:
         package["licenseComments"] = comment
-    notes = [
-        f"{p['name']}={p['value']}"
-        for p in component.get("properties", [])
-        if str(p.get("name", "")).startswith("pyprov:requirement")
-    ]
-    if notes:
-        package["comment"] = "; ".join(notes)
+    requires = [p["value"] for p in component.get("properties", []) if p.get("name") == REQUIRES_DIST]
+    if requires:
+        package["comment"] = "Requires-Dist (declared ranges, resolved at install time): " + "; ".join(
+            requires
+        )
     return package
+
+
+def _supplier(entity: object) -> str | None:
+    """SPDX ``supplier``: ``Organization: NAME (EMAIL)`` for the index, ``Person: ...`` for metadata names.
+
+    Core metadata does not say whether an author is a person or an organisation; SPDX
+    makes us choose, and ``Author`` is a person's field.
+    """
+    if not isinstance(entity, dict) or not entity.get("name"):
+        return None
+    name = _spdx_name(str(entity["name"]))
+    contacts = entity.get("contact") or []
+    email = next((c.get("email") for c in contacts if isinstance(c, dict) and c.get("email")), None)
+    kind = "Person" if contacts else "Organization"
+    return f"{kind}: {name} ({_spdx_name(str(email))})" if email else f"{kind}: {name}"
+
+
+def _spdx_name(text: str) -> str:
+    """Names in SPDX agent strings may not hold the parentheses that delimit the e-mail."""
+    return " ".join(text.replace("(", "[").replace(")", "]").split())[:300]
 
 
 def _licenses(licenses: list[dict[str, Any]]) -> tuple[str, str | None]:
@@ -172,6 +213,7 @@ def _licenses(licenses: list[dict[str, Any]]) -> tuple[str, str | None]:
             ids.append(inner["id"])
         elif inner.get("name"):
             names.append(inner["name"])
+    ids, names = list(dict.fromkeys(ids)), list(dict.fromkeys(names))  # declared and concluded
     if len(ids) == 1 and not names:
         return ids[0], None
     if ids or names:
