@@ -157,7 +157,11 @@ def supplier_json(distribution: Distribution) -> dict[str, Any]:
 
 def supplier(distribution: Distribution) -> OrganizationalEntity:
     """:func:`supplier_json` as a cyclonedx-python-lib entity."""
-    found = supplier_json(distribution)
+    return entity(supplier_json(distribution))
+
+
+def entity(found: Mapping[str, Any]) -> OrganizationalEntity:
+    """A supplier's JSON form (``name``, ``url``, ``contact``) as a cyclonedx-python-lib entity."""
     return OrganizationalEntity(
         name=found["name"],
         urls=[XsUri(url) for url in found.get("url", ())],

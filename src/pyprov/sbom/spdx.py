@@ -1,9 +1,9 @@
 """SPDX 2.3 JSON with the same facts as pyprov's CycloneDX document, converted from it.
 
-Packages for the subject, its declared requirements, bundled content, and the build
-environment; relationships ``DESCRIBES``, ``DEPENDS_ON``, ``CONTAINS``,
-``BUILD_DEPENDENCY_OF`` and ``GENERATED_FROM``. Files are not listed (SPDX 2.3 wants a
-SHA-1 for every file, which RECORD does not give). purls are written with the
+Packages for the subject, bundled content, and the build environment; the subject's
+declared requirements (ranges) in its comment; relationships ``DESCRIBES``,
+``DEPENDS_ON``, ``CONTAINS``, ``BUILD_DEPENDENCY_OF`` and ``GENERATED_FROM``. Files are
+not listed (SPDX 2.3 wants a SHA-1 for every file, which RECORD does not give). purls are written with the
 ``PACKAGE-MANAGER`` category, as the SPDX 2.3 JSON schema spells it.
 """
 
@@ -56,8 +56,11 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
     packages: dict[str, dict[str, Any]] = {}
     relationships: set[tuple[str, str, str]] = set()
     for component, parent in _walk(root, cyclonedx.get("components", [])):
-        if component.get("type") == "file" and parent is not None and parent is root:
-            continue  # --sbom-files entries: SPDX files need SHA-1, see the module docstring
+        if component.get("type") == "file" and (parent or root) is not None:
+            # --sbom-files entries and embedded SBOM files: SPDX files need SHA-1 (see the
+            # module docstring), and a file is no versioned package. What an embedded SBOM
+            # describes is contained in the distribution that holds the file.
+            continue
         packages[component["bom-ref"]] = _package(component)
         if parent is not None:
             relationships.add((spdx_id(parent["bom-ref"]), "CONTAINS", spdx_id(component["bom-ref"])))
@@ -127,7 +130,8 @@ def _walk(
     while pending:
         component, parent = pending.pop()
         yield component, parent
-        pending.extend((child, component) for child in component.get("components", []))
+        holder = (parent or root) if component.get("type") == "file" else component
+        pending.extend((child, holder) for child in component.get("components", []))
 
 
 def _package(component: dict[str, Any]) -> dict[str, Any]:
