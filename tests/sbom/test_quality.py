@@ -225,3 +225,38 @@ def test_built_fixture_sboms_pass_the_checkers(
         assert failures(report, "packages") == []
         for formula in document.get("formulation", []):
             assert all(c["supplier"]["name"] for c in formula["components"])
+
+
+@pytest.mark.parametrize(
+    ("name", "profile", "expected"),
+    [
+        ("attrs-24.2.0-py3-none-any.whl", "ntia", []),
+        ("attrs-24.2.0-py3-none-any.whl", "fsct3", []),
+        (
+            "requests-2.32.3-py3-none-any.whl",
+            "fsct3",
+            ["missing (fsct3): requests 2.32.3: no copyright notice"],
+        ),
+        ("markupsafe-3.0.2.tar.gz", "fsct3", ["missing (fsct3): MarkupSafe 3.0.2: no concluded licence"]),
+        # BSI wants the SBOM's creator reachable by e-mail or URL: pyprov cannot know who that is.
+        ("attrs-24.2.0-py3-none-any.whl", "bsi", ["missing (bsi): (document): no author"]),
+    ],
+)
+def test_check_names_each_missing_element(
+    name: str, profile: str, expected: list[str], tmp_path: Path
+) -> None:
+    """``pyprov sbom --check``: the checker's rules, offline, one line per component and element."""
+    from click.testing import CliRunner
+
+    from pyprov._cli import main as cli
+
+    output = tmp_path / "sbom.cdx.json"
+    result = CliRunner().invoke(cli, ["sbom", str(DISTS / name), "--check", profile, "-o", str(output)])
+    lines = [line for line in result.stderr.splitlines() if line.startswith("missing")]
+    assert lines == expected
+    assert result.exit_code == (4 if expected else 0), result.output
+    assert output.is_file()  # written all the same
+    if expected:
+        assert f"error: the SBOM lacks {len(expected)} {profile} minimum element(s)" in result.stderr
+    else:
+        assert f"{profile}: every minimum element is present" in result.stderr
