@@ -103,7 +103,10 @@ def test_environment_sboms_pass_ntia_and_sbomaudit(venv: Path, tmp_path: Path) -
     from tests.sbom.test_quality import failures, sbomaudit, spdx_verdicts
 
     cyclonedx = generate_sbom(python=venv).content
-    assert json.loads(cyclonedx)["metadata"]["lifecycles"] == [{"phase": "operations"}]
+    document = json.loads(cyclonedx)
+    assert document["metadata"]["lifecycles"] == [{"phase": "operations"}]
+    attrs = next(c for c in document["components"] if c["name"] == "attrs")
+    assert attrs["copyright"].startswith("Copyright (c) 2015 Hynek Schlawack")  # its installed LICENSE
     report = sbomaudit(cyclonedx, tmp_path)
     assert failures(report, "metadata") == []
     # Every component has a supplier and a version. (A licence is no NTIA minimum element:

@@ -19,11 +19,11 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 
 from pyprov.sbom.bundled import Grafts, bundled_components, file_component
 from pyprov.sbom.cyclonedx import DocumentParts, contents_properties, distribution_component, serial_number
-from pyprov.sbom.metadata import parse_metadata
+from pyprov.sbom.metadata import copyright_notices, parse_metadata
 from pyprov.sbom.model import Contents, SbomError
 from pyprov.sbom.purl import normalise, pypi_purl
 from pyprov.sbom.validation import SpecVersion
-from pyprov.sbom.wheel import embedded_sbom, parse_record
+from pyprov.sbom.wheel import embedded_sbom, parse_record, with_notices
 
 _SCRIPT = Path(__file__).with_name("_environment_script.py")
 TIMEOUT = 300
@@ -85,8 +85,14 @@ def _contents(item: Mapping[str, Any], *, files: bool) -> Contents:
             continue
         sboms.append(embedded_sbom(path, data, warnings))
     direct = _decode(item.get("directUrl"), directory)
+    notices: list[str] = []
+    licence_files = item.get("licenses")
+    for path, encoded in sorted(licence_files.items() if isinstance(licence_files, dict) else ()):
+        data = _decode(encoded, f"{directory}/{path}")
+        if data is not None:
+            notices.extend(copyright_notices(data.decode("utf-8", errors="replace")))
     return Contents(
-        distribution=distribution,
+        distribution=with_notices(distribution, notices),
         files=tuple(record[name] for name in sorted(record)) if files else (),
         sboms=tuple(sboms),
         warnings=tuple(warnings),
