@@ -50,21 +50,17 @@ def test_wheel_sbom_describes_the_distribution(rich_wheel: Path, check_cyclonedx
     assert document["metadata"]["timestamp"].startswith("2024-05-01T12:00:00")
 
 
-def test_requirements_are_ranges_not_versions(rich_wheel: Path) -> None:
+def test_requirements_are_ranges_on_the_root_not_components(rich_wheel: Path) -> None:
     document = json.loads(generate_sbom(rich_wheel, now=NOW).content)
-    requirements = {c["name"]: c for c in document["components"] if prop(c, "pyprov:requirement")}
-    assert set(requirements) == {"packaging", "rich", "tomli"}
-    rich = requirements["rich"]
-    assert "version" not in rich
-    assert rich["purl"] == "pkg:pypi/rich"
-    assert rich["scope"] == "optional"
-    assert prop(rich, "pyprov:requirement:specifier") == ["<14,>=13"]
-    assert prop(rich, "pyprov:requirement:extras") == ["jupyter"]
-    assert prop(rich, "pyprov:requirement:marker") == ['extra == "fancy"']
-    assert requirements["tomli"]["scope"] == "required"
-    root_ref = document["metadata"]["component"]["bom-ref"]
-    graph = {d["ref"]: set(d.get("dependsOn", [])) for d in document["dependencies"]}
-    assert {c["bom-ref"] for c in requirements.values()} <= graph[root_ref]
+    root = document["metadata"]["component"]
+    assert prop(root, "pyprov:requires-dist") == [
+        "packaging>=23",
+        'rich[jupyter]<14,>=13; extra == "fancy"',
+        'tomli>=1.1; python_version < "3.11"',
+    ]
+    names = {c["name"] for c in document["components"]}
+    assert not names & {"packaging", "rich", "tomli"}
+    assert summarize(json.dumps(document).encode()).requirements == tuple(prop(root, "pyprov:requires-dist"))
 
 
 def test_bundled_content(rich_wheel: Path) -> None:
@@ -130,7 +126,10 @@ def test_sdist_sbom(tmp_path: Path, check_cyclonedx) -> None:
     document = check_cyclonedx(generate_sbom(sdist, files=True, now=NOW).content, "1.6")
     root = document["metadata"]["component"]
     assert root["purl"] == "pkg:pypi/demo-pkg@1.2.3?file_name=demo_pkg-1.2.3.tar.gz"
-    assert root["licenses"] == [{"license": {"id": "MIT", "acknowledgement": "declared"}}]
+    assert root["licenses"] == [
+        {"license": {"id": "MIT", "acknowledgement": "concluded"}},
+        {"license": {"id": "MIT", "acknowledgement": "declared"}},
+    ]
     assert {prop(c, "pyprov:file:path")[0] for c in root["components"]} == {
         "demo_pkg-1.2.3/PKG-INFO",
         "demo_pkg-1.2.3/demo_pkg/__init__.py",

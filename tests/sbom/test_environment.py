@@ -83,3 +83,38 @@ def test_cli_writes_file_and_inspect(venv: Path, tmp_path: Path) -> None:
     assert "bundled content" in shown.output
     usage = CliRunner().invoke(cli, ["sbom"])
     assert usage.exit_code == 2
+
+
+def test_a_venv_directory_is_its_interpreter(venv: Path, tmp_path: Path) -> None:
+    """#15 item 8: ``pyprov sbom .venv``, as ``cyclonedx-py environment .venv`` takes it."""
+    from pyprov._cli import main as cli
+
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    by_directory = CliRunner().invoke(cli, ["sbom", str(venv.parent.parent)], env=env)
+    by_python = CliRunner().invoke(cli, ["sbom", "--python", str(venv)], env=env)
+    assert by_directory.exit_code == 0, by_directory.output
+    assert json.loads(by_directory.stdout)["components"] == json.loads(by_python.stdout)["components"]
+    refused = CliRunner().invoke(cli, ["sbom", str(tmp_path)])
+    assert refused.exit_code == 2
+    assert f"error: {tmp_path} is a directory but not a virtual environment (no pyvenv.cfg)" in refused.output
+
+
+def test_environment_sboms_pass_ntia_and_sbomaudit(venv: Path, tmp_path: Path) -> None:
+    from tests.sbom.test_quality import failures, sbomaudit, spdx_verdicts
+
+    cyclonedx = generate_sbom(python=venv).content
+    document = json.loads(cyclonedx)
+    assert document["metadata"]["lifecycles"] == [{"phase": "operations"}]
+    attrs = next(c for c in document["components"] if c["name"] == "attrs")
+    assert attrs["copyright"].startswith("Copyright (c) 2015 Hynek Schlawack")  # its installed LICENSE
+    report = sbomaudit(cyclonedx, tmp_path)
+    assert failures(report, "metadata") == []
+    # Every component has a supplier and a version. (A licence is no NTIA minimum element:
+    # the embedded SBOM's components and compound expressions - one CycloneDX expression
+    # cannot be both declared and concluded - have no concluded one.)
+    missing = failures(report, "packages")
+    assert not [text for text in missing if text.startswith(("Supplier", "Version"))], missing
+    # sbomaudit's verdict still fails on one element: the embedded SBOM, a file, has no version.
+    assert [t for t in missing if not t.startswith("License")] == ["Package id missing: MISSING"]
+    ntia, _ = spdx_verdicts(generate_sbom(python=venv, output_format="spdx").content, tmp_path)
+    assert ntia.compliant, ntia.output_json()

@@ -74,6 +74,14 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="Fail (exit 4) when a vendored file does not match the hash its SBOM claims.",
 )
+@click.option(
+    "--check",
+    type=click.Choice(["ntia", "fsct3", "bsi"]),
+    envvar="PYPROV_SBOM_CHECK",
+    show_envvar=True,
+    help="Also list, on stderr, every minimum element (NTIA, CISA FSCT3, BSI TR-03183-2) a "
+    "component lacks; exit 4 if one does. The SBOM is written all the same.",
+)
 @click.option("--component-name", metavar="NAME", help="Name of the source tree's component (with --source).")
 @click.option("--component-version", metavar="VERSION", help="Its version (with --source).")
 @verbose_option
@@ -90,10 +98,11 @@ def sbom_command(
     source: Path | None,
     merge: tuple[Path, ...],
     strict_hashes: bool,
+    check: Literal["ntia", "fsct3", "bsi"] | None,
     component_name: str | None,
     component_version: str | None,
 ) -> None:
-    """Write the SBOM of a wheel, an sdist (PATH), an environment (--python), or a source tree.
+    """Write the SBOM of a wheel, an sdist, a venv (PATH), an environment (--python), or a source tree.
 
     --source DIR --merge SBOM describes a source tree that vendors code (CPython's
     Misc/sbom.spdx.json, say) and, with PATH, the tarball made from it: every vendored
@@ -114,6 +123,8 @@ def sbom_command(
             raise click.UsageError("--source and --merge go together")
         if python is not None:
             raise click.UsageError("--source describes a source tree, --python an environment: give one")
+        if check is not None:
+            raise click.UsageError("--check applies to wheels, sdists and environments, not --source")
         result = source_sbom(
             source,
             merge,
@@ -127,7 +138,9 @@ def sbom_command(
         )
     else:
         if (path is None) == (python is None):
-            raise click.UsageError("give either PATH (a wheel or sdist) or --python, not both or neither")
+            raise click.UsageError(
+                "give either PATH (a wheel, an sdist or a venv directory) or --python, not both or neither"
+            )
         result = generate_sbom(
             path,
             python=python,
@@ -135,12 +148,14 @@ def sbom_command(
             output_format=output_format,
             files=files,
             source_date_epoch=epoch,
+            check=check,
         )
     if not is_quiet(ctx):
         for warning in result.warnings:
             click.echo(f"warning: {printable(warning)}", err=True)
     if output is None:
         click.echo(result.content.decode(), nl=False)
+        _report_gaps(result, check)
         return
     try:
         file_io.write_atomic(output.absolute(), result.content)
@@ -148,3 +163,18 @@ def sbom_command(
         raise OutputError(f"cannot write {output}: {error.strerror or error}") from error
     if not is_quiet(ctx):
         click.echo(f"wrote {output}", err=True)
+    _report_gaps(result, check)
+
+
+def _report_gaps(result: SbomResult | SourceSbomResult, check: str | None) -> None:
+    """One stderr line per missing minimum element; exit 4 (documented) when there is one."""
+    from pyprov.errors import VerificationError  # noqa: PLC0415
+    from pyprov.sbom import SbomResult  # noqa: PLC0415
+
+    if check is None or not isinstance(result, SbomResult):
+        return
+    for gap in result.gaps:
+        click.echo(f"missing ({check}): {gap.message}", err=True)
+    if result.gaps:
+        raise VerificationError(f"the SBOM lacks {len(result.gaps)} {check} minimum element(s)")
+    click.echo(f"{check}: every minimum element is present", err=True)

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 64 << 20
+MAX_LICENSE_FILES = 32
+MAX_LICENSE_BYTES = 1 << 20
+_LICENSE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "authors")
 
 
 def _read(path: Path) -> str | None:
@@ -60,6 +63,25 @@ def _sboms(directory: Path) -> dict[str, str | None]:
     return found
 
 
+def _licenses(directory: Path) -> dict[str, str]:
+    """Licence files (``licenses/`` of PEP 639, ``LICENSE*`` and the like): their copyright lines."""
+    candidates = [p for p in sorted(directory.iterdir()) if p.name.lower().startswith(_LICENSE_PREFIXES)]
+    if (directory / "licenses").is_dir():
+        candidates += sorted((directory / "licenses").rglob("*"))
+    found: dict[str, str] = {}
+    for path in candidates:
+        if len(found) >= MAX_LICENSE_FILES:
+            break
+        try:
+            regular = path.is_file() and path.stat().st_size <= MAX_LICENSE_BYTES
+        except OSError:
+            continue
+        encoded = _read(path) if regular else None
+        if encoded is not None:
+            found[path.relative_to(directory).as_posix()] = encoded
+    return found
+
+
 def main() -> None:
     """Print ``{"markers": {...}, "distributions": [...]}``."""
     found: list[dict[str, Any]] = []
@@ -84,6 +106,7 @@ def main() -> None:
                 "record": _read(directory / "RECORD"),
                 "directUrl": _read(directory / "direct_url.json"),
                 "sboms": _sboms(directory),
+                "licenses": _licenses(directory),
             }
         )
     json.dump({"markers": _marker_environment(), "distributions": found}, sys.stdout)

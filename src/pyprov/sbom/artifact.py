@@ -6,9 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cyclonedx.model import Property
-from cyclonedx.model.component import Component, ComponentScope, ComponentType
-from packageurl import PackageURL
+from cyclonedx.model.component import ComponentType
 
 from pyprov._internal.hashing import hash_file
 from pyprov.evidence import ArtifactContext
@@ -18,43 +16,24 @@ from pyprov.sbom.cyclonedx import (
     DocumentParts,
     distribution_component,
     serial_number,
+    supplier_json,
     timestamp_from,
 )
 from pyprov.sbom.formulation import FormulationInput, formulation
-from pyprov.sbom.model import Contents, Distribution
+from pyprov.sbom.model import REQUIRES_DIST, Contents, Distribution
 from pyprov.sbom.purl import pypi_purl
 from pyprov.sbom.validation import SpecVersion
 from pyprov.sbom.wheel import read_distribution
 
 
-def requirement_components(distribution: Distribution, root_ref: str) -> list[Component]:
-    """One component per ``Requires-Dist``: a declared range, with no version.
+def requirement_properties(distribution: Distribution) -> list[tuple[str, str]]:
+    """One ``pyprov:requires-dist`` property per ``Requires-Dist``, as the metadata declares it.
 
-    The specifier, extras and marker are kept as properties; requirements that only
-    apply with an extra are ``optional``.
+    A declared requirement is a range that the installer resolves later, not a component
+    of the artifact: listing it as a component would give the SBOM components without a
+    version (see docs/sbom.md, "Declared requirements").
     """
-    components = []
-    for requirement in distribution.requires:
-        properties = [Property(name="pyprov:requirement", value=requirement.raw)]
-        if requirement.specifier:
-            properties.append(Property(name="pyprov:requirement:specifier", value=requirement.specifier))
-        if requirement.extras:
-            properties.append(Property(name="pyprov:requirement:extras", value=",".join(requirement.extras)))
-        if requirement.marker:
-            properties.append(Property(name="pyprov:requirement:marker", value=requirement.marker))
-        optional = requirement.marker is not None and "extra" in requirement.marker
-        components.append(
-            Component(
-                type=ComponentType.LIBRARY,
-                name=requirement.name,
-                bom_ref=f"{root_ref}#requires:{requirement.raw}",
-                purl=PackageURL.from_string(pypi_purl(requirement.name)),
-                scope=ComponentScope.OPTIONAL if optional else ComponentScope.REQUIRED,
-                description="declared requirement: a version range, not a resolved version",
-                properties=properties,
-            )
-        )
-    return components
+    return [(REQUIRES_DIST, requirement.raw) for requirement in distribution.requires]
 
 
 def describe_contents(
@@ -76,12 +55,16 @@ def describe_contents(
     root_ref = pypi_purl(distribution.name, distribution.version, file_name=filename)
     files = [file_component(entry, f"{root_ref}#file", ComponentType.FILE) for entry in contents.files]
     root = distribution_component(
-        distribution, bom_ref=root_ref, purl=root_ref, digests=digests, nested=files, warnings=warnings
+        distribution,
+        bom_ref=root_ref,
+        purl=root_ref,
+        digests=digests,
+        nested=files,
+        warnings=warnings,
+        properties=requirement_properties(distribution),
     )
-    requirements = requirement_components(distribution, root_ref)
     grafts: Grafts = {}
-    bundled = bundled_components(contents, f"{root_ref}#bundled", warnings, grafts)
-    components = requirements + bundled
+    components = bundled_components(contents, f"{root_ref}#bundled", warnings, grafts)
     return DocumentParts(
         spec=spec,
         serial=serial_number(digests.sha256) if digests else None,
@@ -112,6 +95,7 @@ def describe_built_artifact(context: ArtifactContext, *, spec: SpecVersion, file
             version=distribution.version,
             artifact_ref=root_ref,
             source=record.source,
+            supplier=supplier_json(distribution),
             started_on=None if deterministic else invocation.started_on,
             finished_on=None if deterministic else invocation.finished_on,
         ),

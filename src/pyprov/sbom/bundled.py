@@ -11,6 +11,7 @@ from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.spdx import fixup_id
 from packageurl import PackageURL
 
+from pyprov.sbom.cyclonedx import entity, supplier_json
 from pyprov.sbom.model import Contents, EmbeddedSbom, FileEntry
 from pyprov.sbom.purl import normalise, pypi_purl
 
@@ -75,7 +76,9 @@ def bundled_components(
     sorted sets costs seconds, while their JSON is checked field by field here and
     validated with the whole document.
     """
-    found = [embedded_sbom_component(sbom, prefix, warnings, grafts) for sbom in contents.sboms]
+    # A bundled copy's supplier is the one its own SBOM names, else the distribution that ships it.
+    bundler = supplier_json(contents.distribution)
+    found = [embedded_sbom_component(sbom, prefix, warnings, grafts, bundler) for sbom in contents.sboms]
     for package in contents.vendored:
         properties = [Property(name="pyprov:vendored:location", value=package.location)]
         if package.metadata_sha256:
@@ -88,16 +91,26 @@ def bundled_components(
                 purl=PackageURL.from_string(pypi_purl(package.name, package.version)),
                 bom_ref=f"{prefix}:vendored:{package.location}:{normalise(package.name)}",
                 properties=properties,
+                supplier=entity(bundler),
             )
         )
-    found.extend(file_component(library, f"{prefix}:grafted") for library in contents.libraries)
+    found.extend(
+        file_component(library, f"{prefix}:grafted", supplier=bundler) for library in contents.libraries
+    )
     return found
 
 
-def file_component(entry: FileEntry, prefix: str, kind: ComponentType = ComponentType.LIBRARY) -> Component:
-    """A file of a distribution, hashed."""
+def file_component(
+    entry: FileEntry,
+    prefix: str,
+    kind: ComponentType = ComponentType.LIBRARY,
+    *,
+    supplier: dict[str, Any] | None = None,
+) -> Component:
+    """A file of a distribution, hashed (``supplier``: the distribution's, JSON form)."""
     return Component(
         type=kind,
+        supplier=entity(supplier) if supplier else None,
         name=entry.path.rsplit("/", 1)[-1],
         bom_ref=f"{prefix}:{entry.path}",
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=entry.sha256)] if entry.sha256 else None,
@@ -106,7 +119,7 @@ def file_component(entry: FileEntry, prefix: str, kind: ComponentType = Componen
 
 
 def embedded_sbom_component(
-    sbom: EmbeddedSbom, prefix: str, warnings: list[str], grafts: Grafts
+    sbom: EmbeddedSbom, prefix: str, warnings: list[str], grafts: Grafts, bundler: dict[str, Any]
 ) -> Component:
     """A file component for one embedded SBOM, whose nested components are what it describes."""
     properties = [Property(name="pyprov:sbom:format", value=sbom.format)]
@@ -120,7 +133,7 @@ def embedded_sbom_component(
         items = _cyclonedx_items(sbom.document) if sbom.format == "cyclonedx" else _spdx_items(sbom.document)
         budget = [MAX_BUNDLED_COMPONENTS]
         for index, item in enumerate(items):
-            converted = _component(item, f"{ref}#{index}", budget, 0)
+            converted = _component(item, f"{ref}#{index}", budget, 0, bundler)
             if converted is not None:
                 nested.append(converted)
         if budget[0] <= 0:
@@ -134,6 +147,7 @@ def embedded_sbom_component(
         name=sbom.path.rsplit("/", 1)[-1],
         bom_ref=ref,
         hashes=[HashType(alg=HashAlgorithm.SHA_256, content=sbom.sha256)],
+        supplier=entity(bundler),
         properties=[Property(name="pyprov:file:path", value=sbom.path), *properties],
     )
 
@@ -183,7 +197,9 @@ def _spdx_items(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         }
 
 
-def _component(item: object, ref: str, budget: list[int], depth: int) -> dict[str, Any] | None:
+def _component(
+    item: object, ref: str, budget: list[int], depth: int, bundler: dict[str, Any]
+) -> dict[str, Any] | None:
     """Convert one foreign component defensively to CycloneDX JSON: only checked fields are kept.
 
     Foreign components are grafted into the serialised document as JSON (see
@@ -210,17 +226,27 @@ def _component(item: object, ref: str, budget: list[int], depth: int) -> dict[st
     hashes = _hashes(item.get("hashes"))
     if hashes:
         converted["hashes"] = hashes
+    converted["supplier"] = _supplier(item.get("supplier")) or bundler
     licenses = _licenses(item.get("licenses"))
     if licenses:
         converted["licenses"] = licenses
     listed = item.get("components")
     children: list[Any] = listed if isinstance(listed, list) else []
     nested = [
-        c for i, child in enumerate(children) if (c := _component(child, f"{ref}.{i}", budget, depth + 1))
+        c
+        for i, child in enumerate(children)
+        if (c := _component(child, f"{ref}.{i}", budget, depth + 1, bundler))
     ]
     if nested:
         converted["components"] = nested
     return converted
+
+
+def _supplier(value: object) -> dict[str, Any] | None:
+    """A foreign supplier, by name only (its other fields are not checked)."""
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
+        return {"name": value["name"].strip()[:500]}
+    return None
 
 
 def _text(value: object, limit: int) -> str:

@@ -20,8 +20,8 @@ from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.model import ExternalReference, ExternalReferenceType, HashAlgorithm, HashType, Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentType
-from cyclonedx.model.contact import OrganizationalContact
-from cyclonedx.model.license import License, LicenseAcknowledgement
+from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
+from cyclonedx.model.license import DisjunctiveLicense, License, LicenseAcknowledgement
 from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
@@ -97,6 +97,8 @@ def distribution_component(
         hashes=hashes,
         description=distribution.summary,
         licenses=licenses(distribution),
+        supplier=supplier(distribution),
+        copyright="\n".join(distribution.copyright) or None,
         authors=[_contact(name, email) for name, email in distribution.authors + distribution.maintainers],
         external_references=_references(distribution, warnings if warnings is not None else []),
         properties=[Property(name=name, value=value) for name, value in properties],
@@ -105,12 +107,21 @@ def distribution_component(
 
 
 def licenses(distribution: Distribution) -> list[License]:
-    """Declared licenses: the PEP 639 expression, else ``License`` and classifiers (SPDX ids where exact)."""
+    """Declared licenses: the PEP 639 expression, else ``License`` and classifiers (SPDX ids where exact).
+
+    A single SPDX identifier is also given as the concluded licence.
+    """
     factory = LicenseFactory()
     declared = LicenseAcknowledgement.DECLARED
     expression, names = license_facts(distribution)
     if expression:
-        return [factory.make_from_string(expression, license_acknowledgement=declared)]
+        stated = factory.make_from_string(expression, license_acknowledgement=declared)
+        if isinstance(stated, DisjunctiveLicense) and stated.id:
+            # One SPDX identifier: pyprov concludes what is declared (as in SPDX's
+            # licenseConcluded). CycloneDX allows a single expression only, so a compound
+            # expression stays declared alone.
+            return [stated, factory.make_with_id(stated.id, acknowledgement=LicenseAcknowledgement.CONCLUDED)]
+        return [stated]
     found: list[License] = []
     for name in names:
         try:
@@ -118,6 +129,44 @@ def licenses(distribution: Distribution) -> list[License]:
         except InvalidSpdxLicenseException:
             found.append(factory.make_with_name(name, acknowledgement=declared))
     return found
+
+
+INDEX_NAME = "Python Package Index (PyPI)"
+INDEX_URL = "https://pypi.org/"
+
+
+def index_supplier() -> dict[str, Any]:
+    """The supplier when nothing better is known: the index the distribution comes from (JSON)."""
+    return {"name": INDEX_NAME, "url": [INDEX_URL]}
+
+
+def supplier_json(distribution: Distribution) -> dict[str, Any]:
+    """Who supplies the distribution: its authors, else its maintainers (core metadata), else the index.
+
+    The entity is named after the first person (or address) listed; every listed person
+    is a contact. The index stands in only when the metadata names nobody.
+    """
+    people = [p for p in distribution.authors or distribution.maintainers if p[0] or p[1]]
+    if not people:
+        return index_supplier()
+    contacts = [
+        {key: value for key, value in (("name", name), ("email", email)) if value} for name, email in people
+    ]
+    return {"name": people[0][0] or people[0][1], "contact": contacts}
+
+
+def supplier(distribution: Distribution) -> OrganizationalEntity:
+    """:func:`supplier_json` as a cyclonedx-python-lib entity."""
+    return entity(supplier_json(distribution))
+
+
+def entity(found: Mapping[str, Any]) -> OrganizationalEntity:
+    """A supplier's JSON form (``name``, ``url``, ``contact``) as a cyclonedx-python-lib entity."""
+    return OrganizationalEntity(
+        name=found["name"],
+        urls=[XsUri(url) for url in found.get("url", ())],
+        contacts=[_contact(c.get("name"), c.get("email")) for c in found.get("contact", ())],
+    )
 
 
 def _contact(name: str | None, email: str | None) -> OrganizationalContact:
@@ -155,7 +204,10 @@ class DocumentParts:
     components: Sequence[Component] = ()
     dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """bom-ref -> bom-refs it depends on (top-level components and the root only)."""
+    lifecycle: LifecyclePhase = LifecyclePhase.BUILD
+    """CISA's SBOM type: ``build`` for an artifact, ``operations`` for an installed environment."""
     build_lifecycle: bool = True
+    """``False`` states no lifecycle at all (source trees)."""
     formulation: list[dict[str, Any]] | None = None
     warnings: Sequence[str] = ()
     grafts: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -175,7 +227,7 @@ def build_document(parts: DocumentParts) -> dict[str, Any]:
 
     metadata = BomMetaData(
         component=parts.root,
-        lifecycles=[PredefinedLifecycle(LifecyclePhase.BUILD)] if parts.build_lifecycle else None,
+        lifecycles=[PredefinedLifecycle(parts.lifecycle)] if parts.build_lifecycle else None,
         properties=[Property(name="pyprov:warning", value=text) for text in sorted(set(parts.warnings))],
     )
     bom = Bom(metadata=metadata, components=parts.components)
@@ -189,6 +241,7 @@ def build_document(parts: DocumentParts) -> dict[str, Any]:
             name="pyprov",
             version=parts.tool_version or __version__,
             bom_ref="pyprov:tool",
+            supplier=OrganizationalEntity(name="The pyprov developers"),
             purl=PackageURL(type="pypi", name=__distribution__, version=parts.tool_version or __version__),
         )
     )

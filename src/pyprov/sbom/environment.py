@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.lifecycle import LifecyclePhase
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
 from pyprov.sbom.bundled import Grafts, bundled_components, file_component
 from pyprov.sbom.cyclonedx import DocumentParts, contents_properties, distribution_component, serial_number
-from pyprov.sbom.metadata import parse_metadata
+from pyprov.sbom.metadata import copyright_notices, parse_metadata
 from pyprov.sbom.model import Contents, SbomError
 from pyprov.sbom.purl import normalise, pypi_purl
 from pyprov.sbom.validation import SpecVersion
-from pyprov.sbom.wheel import embedded_sbom, parse_record
+from pyprov.sbom.wheel import embedded_sbom, parse_record, with_notices
 
 _SCRIPT = Path(__file__).with_name("_environment_script.py")
 TIMEOUT = 300
@@ -84,8 +85,14 @@ def _contents(item: Mapping[str, Any], *, files: bool) -> Contents:
             continue
         sboms.append(embedded_sbom(path, data, warnings))
     direct = _decode(item.get("directUrl"), directory)
+    notices: list[str] = []
+    licence_files = item.get("licenses")
+    for path, encoded in sorted(licence_files.items() if isinstance(licence_files, dict) else ()):
+        data = _decode(encoded, f"{directory}/{path}")
+        if data is not None:
+            notices.extend(copyright_notices(data.decode("utf-8", errors="replace")))
     return Contents(
-        distribution=distribution,
+        distribution=with_notices(distribution, notices),
         files=tuple(record[name] for name in sorted(record)) if files else (),
         sboms=tuple(sboms),
         warnings=tuple(warnings),
@@ -175,7 +182,7 @@ def describe_environment(
         tool_version=tool_version,
         components=components,
         dependencies=dependencies,
-        build_lifecycle=False,
+        lifecycle=LifecyclePhase.OPERATIONS,
         warnings=warnings,
         grafts=grafts,
     )

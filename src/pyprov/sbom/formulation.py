@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyprov.record import BuildEnvironment, DistributionKind, Source
+from pyprov.sbom.cyclonedx import index_supplier
 from pyprov.sbom.purl import pypi_purl
 
 _REF = "pyprov:build"
@@ -28,6 +30,8 @@ class FormulationInput:
     artifact_ref: str
     """bom-ref of the artifact's component (the workflow's output)."""
     source: Source | None = None
+    supplier: dict[str, Any] | None = None
+    """CycloneDX ``supplier`` of the artifact, which is also the sdist's."""
     started_on: str | None = None
     finished_on: str | None = None
     """Times of the build; leave them out for byte-identical documents."""
@@ -55,6 +59,7 @@ def formulation(environment: BuildEnvironment, build: FormulationInput) -> list[
                 "purl": pypi_purl(build.name, build.version, file_name=sdist.filename),
                 "hashes": [{"alg": "SHA-256", "content": sdist.sha256}],
                 "description": "the sdist this wheel was built from",
+                "supplier": build.supplier or index_supplier(),
             }
         )
         inputs.append({"resource": {"ref": sdist_ref}})
@@ -101,6 +106,7 @@ def _environment_component(item: Any) -> dict[str, Any]:  # noqa: ANN401 - recor
         "version": item.version,
         "purl": pypi_purl(item.name, item.version),
         "scope": "excluded",
+        "supplier": _index_of(item.url),
     }
     if item.wheel_sha256:
         component["hashes"] = [{"alg": "SHA-256", "content": item.wheel_sha256}]
@@ -112,6 +118,14 @@ def _environment_component(item: Any) -> dict[str, Any]:  # noqa: ANN401 - recor
     if properties:
         component["properties"] = properties
     return component
+
+
+def _index_of(url: str | None) -> dict[str, Any]:
+    """The supplier of a build dependency: the index it was downloaded from (its metadata is not kept)."""
+    host = urlsplit(url).hostname if url else None
+    if host is None or host in {"files.pythonhosted.org", "pypi.org"}:
+        return index_supplier()
+    return {"name": host, "url": [f"https://{host}/"]}
 
 
 def _source_parameters(source: Source | None) -> list[dict[str, str]]:

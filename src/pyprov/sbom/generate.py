@@ -11,6 +11,7 @@ from pyprov.sbom.artifact import describe_file
 from pyprov.sbom.cyclonedx import build_document, timestamp_from
 from pyprov.sbom.environment import describe_environment, read_environment
 from pyprov.sbom.model import SbomError
+from pyprov.sbom.quality import Gap, Profile, minimum_element_gaps
 from pyprov.sbom.spdx import render_spdx
 from pyprov.sbom.validation import SpecVersion, validate_cyclonedx
 
@@ -24,6 +25,8 @@ class SbomResult:
     content: bytes
     format: OutputFormat
     warnings: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    """Minimum elements the document lacks, when a profile was given to check."""
 
 
 def generate_sbom(
@@ -35,16 +38,22 @@ def generate_sbom(
     files: bool = False,
     source_date_epoch: int | None = None,
     now: datetime | None = None,
+    check: Profile | None = None,
 ) -> SbomResult:
     """Describe the wheel or sdist at ``path``, or the environment of the interpreter ``python``.
 
-    Exactly one of them is given. The timestamp is ``source_date_epoch`` when set, else
-    ``now``. Raises :class:`~pyprov.sbom.model.SbomError` for unusable input.
+    Exactly one of them is given; a ``path`` that is a virtual environment's directory
+    stands for its interpreter. The timestamp is ``source_date_epoch`` when set, else
+    ``now``. With ``check``, the result lists the minimum elements of that profile the
+    document lacks (see :mod:`pyprov.sbom.quality`). Raises
+    :class:`~pyprov.sbom.model.SbomError` for unusable input.
     """
     from pyprov import __version__  # noqa: PLC0415
 
     if (path is None) == (python is None):
         raise SbomError("give either a wheel/sdist path or --python, not both or neither")
+    if path is not None and path.is_dir():
+        python, path = venv_interpreter(path), None
     timestamp = timestamp_from(source_date_epoch, now or datetime.now(timezone.utc))
     if python is not None:
         environment = read_environment(python, files=files)
@@ -59,9 +68,24 @@ def generate_sbom(
     document = build_document(parts)
     validate_cyclonedx(document, spec)
     warnings = tuple(sorted(set(parts.warnings)))
+    gaps = minimum_element_gaps(document, check) if check else ()
     if output_format == "spdx":
-        return SbomResult(content=render_spdx(document, name=name), format="spdx", warnings=warnings)
-    return SbomResult(content=_dump(document), format="cyclonedx", warnings=warnings)
+        content = render_spdx(document, name=name)
+        return SbomResult(content=content, format="spdx", warnings=warnings, gaps=gaps)
+    return SbomResult(content=_dump(document), format="cyclonedx", warnings=warnings, gaps=gaps)
+
+
+def venv_interpreter(directory: Path) -> Path:
+    """The interpreter of the virtual environment ``directory`` (as ``cyclonedx-py environment`` takes it)."""
+    if not (directory / "pyvenv.cfg").is_file():
+        raise SbomError(
+            f"{directory} is a directory but not a virtual environment (no pyvenv.cfg)",
+            hint="pass a wheel, an sdist, a venv directory or --python PATH/TO/python",
+        )
+    for candidate in (directory / "bin" / "python", directory / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return candidate
+    raise SbomError(f"{directory} is a virtual environment without bin/python")
 
 
 def _dump(document: dict[str, Any]) -> bytes:

@@ -52,13 +52,14 @@ def summarize(data: bytes) -> SbomSummary:
     everything = list(_walk(([root] if root else []) + top))
     types = Counter(str(c.get("type", "?")) for c in everything)
     licenses = Counter(name for c in everything for name in _license_names(c))
-    requirements = tuple(
-        sorted(
-            _property(c, "pyprov:requirement") or str(c.get("name"))
-            for c in top
-            if _property(c, "pyprov:requirement")
-        )
-    )
+    declared = [
+        str(p.get("value"))
+        for p in (root or {}).get("properties") or []
+        if isinstance(p, dict) and p.get("name") == "pyprov:requires-dist"
+    ]
+    # Older pyprov documents listed requirements as components without a version: still read.
+    declared += [str(_property(c, "pyprov:requirement")) for c in top if _property(c, "pyprov:requirement")]
+    requirements = tuple(sorted(declared))
     bundled = tuple(
         sorted(
             (_bundled_label(c), len(list(_walk(_objects(c.get("components"))))))
@@ -125,11 +126,13 @@ def _walk(components: list[Any]) -> Iterator[dict[str, Any]]:
 
 
 def _license_names(component: dict[str, Any]) -> Iterator[str]:
+    names = []
     for item in _objects(component.get("licenses")):
         if "expression" in item:
-            yield str(item["expression"])
+            names.append(str(item["expression"]))
         elif isinstance(item.get("license"), dict):
-            yield str(item["license"].get("id") or item["license"].get("name"))
+            names.append(str(item["license"].get("id") or item["license"].get("name")))
+    yield from dict.fromkeys(names)  # a licence both declared and concluded counts once
 
 
 def _property(component: dict[str, Any], name: str) -> str | None:

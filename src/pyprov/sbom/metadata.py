@@ -14,6 +14,10 @@ from pyprov.sbom.model import Distribution, Requirement, SbomError
 MAX_METADATA_BYTES = 16 << 20
 _SHORT_LICENSE = 100
 """A longer ``License`` field is a license text, not a name or an identifier."""
+_COPYRIGHT = re.compile(r"\s*(copyright|\(c\)|\u00a9)(\s*(\(c\)|\u00a9))?\s*\d{4}", re.IGNORECASE)
+"""A copyright notice starts with the word or sign and a year (not "copyright notice that ...")."""
+_MAX_LICENSE_LINES = 2000
+_MAX_NOTICE = 300
 
 # Trove license classifiers whose meaning is exactly one SPDX identifier. Others (e.g.
 # "BSD License", "GNU General Public License (GPL)") name no single license: kept as names.
@@ -74,12 +78,14 @@ def parse_metadata(data: bytes, where: str) -> tuple[Distribution, list[str]]:
         value = raw.get(key)
         if isinstance(value, str) and value and value != "UNKNOWN":
             urls.add((label, value))
+    license_field = _license_field(raw.get("license"))
     distribution = Distribution(
         name=name,
         version=version,
         summary=raw.get("summary") or None,
         license_expression=raw.get("license_expression") or None,
-        license=_license_field(raw.get("license")),
+        license=license_field,
+        copyright=copyright_notices(license_field) if license_field else (),
         license_classifiers=tuple(
             sorted(c for c in raw.get("classifiers", ()) if c.startswith("License ::"))
         ),
@@ -114,11 +120,23 @@ def _license_field(value: str | None) -> str | None:
 
 
 def _people(names: str | None, emails: str | None) -> tuple[tuple[str | None, str | None], ...]:
+    """``(name, email)`` pairs of ``Author``/``Author-email`` (or the maintainer fields).
+
+    Setuptools-era metadata puts one person in two fields (``Author: Kenneth Reitz``,
+    ``Author-email: me@kennethreitz.com``): a lone name and a lone bare address are one
+    person, not two.
+    """
     people: list[tuple[str | None, str | None]] = []
     for display, address in getaddresses([emails]) if emails else []:
         if display or address:
             people.append((display or None, address or None))
-    if names and not any(display == names for display, _ in people):
+    names = names.strip() if names else None
+    if not names or any(display == names for display, _ in people):
+        return tuple(people)
+    bare = [index for index, (display, _) in enumerate(people) if display is None]
+    if len(bare) == 1 and len(people) == 1:
+        people[0] = (names, people[0][1])
+    else:
         people.insert(0, (names, None))
     return tuple(people)
 
@@ -135,19 +153,15 @@ def license_facts(distribution: Distribution) -> tuple[str | None, tuple[str, ..
         return distribution.license_expression, ()
     names: list[str] = []
     ids: list[str] = []
-    if distribution.license:
-        first_line = distribution.license.splitlines()[0].strip()
-        fixed = fixup_id(first_line) if len(distribution.license) < _SHORT_LICENSE else None
+    if distribution.license and not is_license_text(distribution.license):
+        value = distribution.license
+        fixed = fixup_id(value)
         if fixed:
             ids.append(fixed)
-        elif (
-            len(distribution.license) < _SHORT_LICENSE
-            and "\n" not in distribution.license
-            and is_expression(first_line)
-        ):
-            return first_line, ()
+        elif is_expression(value):
+            return value, ()
         else:
-            names.append(first_line[:100])
+            names.append(value)
     for classifier in distribution.license_classifiers:
         spdx = CLASSIFIER_SPDX.get(classifier)
         if spdx:
@@ -158,3 +172,22 @@ def license_facts(distribution: Distribution) -> tuple[str | None, tuple[str, ..
     if len(unique) == 1 and not names:
         return unique[0], ()
     return None, tuple(sorted(set(unique + names)))
+
+
+def is_license_text(value: str) -> bool:
+    """Whether a ``License`` field holds a licence's text rather than its name or identifier.
+
+    Many projects paste their whole ``LICENSE`` file there; its first line is usually a
+    copyright notice (markupsafe: ``Copyright 2010 Pallets``), never a licence name.
+    """
+    return "\n" in value.strip() or len(value) >= _SHORT_LICENSE or bool(_COPYRIGHT.match(value))
+
+
+def copyright_notices(text: str) -> tuple[str, ...]:
+    """The copyright lines of a licence text (``Copyright 2010 Pallets``), in order, each once."""
+    found: list[str] = []
+    for line in text.splitlines()[:_MAX_LICENSE_LINES]:
+        stripped = " ".join(line.split())
+        if _COPYRIGHT.match(stripped) and stripped not in found and len(stripped) <= _MAX_NOTICE:
+            found.append(stripped)
+    return tuple(found)

@@ -7,6 +7,9 @@ from typing import Any, ClassVar, Literal
 
 from pyprov.errors import PyprovError
 
+REQUIRES_DIST = "pyprov:requires-dist"
+"""Property of the root component: one ``Requires-Dist`` line as declared (a range, not a version)."""
+
 
 class SbomError(PyprovError):
     """An input cannot be described: unreadable or unsafe archive, bad environment, invalid SBOM."""
@@ -37,6 +40,8 @@ class Distribution:
     license: str | None = None
     """The older free-text ``License`` field."""
     license_classifiers: tuple[str, ...] = ()
+    copyright: tuple[str, ...] = ()
+    """Copyright notices the metadata states (in a ``License`` field holding the licence text)."""
     authors: tuple[tuple[str | None, str | None], ...] = ()
     """``(name, email)`` pairs from ``Author``/``Author-email``."""
     maintainers: tuple[tuple[str | None, str | None], ...] = ()

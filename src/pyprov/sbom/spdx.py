@@ -1,9 +1,9 @@
 """SPDX 2.3 JSON with the same facts as pyprov's CycloneDX document, converted from it.
 
-Packages for the subject, its declared requirements, bundled content, and the build
-environment; relationships ``DESCRIBES``, ``DEPENDS_ON``, ``CONTAINS``,
-``BUILD_DEPENDENCY_OF`` and ``GENERATED_FROM``. Files are not listed (SPDX 2.3 wants a
-SHA-1 for every file, which RECORD does not give). purls are written with the
+Packages for the subject, bundled content, and the build environment; the subject's
+declared requirements (ranges) in its comment; relationships ``DESCRIBES``,
+``DEPENDS_ON``, ``CONTAINS``, ``BUILD_DEPENDENCY_OF`` and ``GENERATED_FROM``. Files are
+not listed (SPDX 2.3 wants a SHA-1 for every file, which RECORD does not give). purls are written with the
 ``PACKAGE-MANAGER`` category, as the SPDX 2.3 JSON schema spells it.
 """
 
@@ -13,6 +13,8 @@ import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
+
+from pyprov.sbom.model import REQUIRES_DIST
 
 _ALGORITHMS = {
     "SHA-1": "SHA1",
@@ -54,8 +56,11 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
     packages: dict[str, dict[str, Any]] = {}
     relationships: set[tuple[str, str, str]] = set()
     for component, parent in _walk(root, cyclonedx.get("components", [])):
-        if component.get("type") == "file" and parent is not None and parent is root:
-            continue  # --sbom-files entries: SPDX files need SHA-1, see the module docstring
+        if component.get("type") == "file" and (parent or root) is not None:
+            # --sbom-files entries and embedded SBOM files: SPDX files need SHA-1 (see the
+            # module docstring), and a file is no versioned package. What an embedded SBOM
+            # describes is contained in the distribution that holds the file.
+            continue
         packages[component["bom-ref"]] = _package(component)
         if parent is not None:
             relationships.add((spdx_id(parent["bom-ref"]), "CONTAINS", spdx_id(component["bom-ref"])))
@@ -90,7 +95,11 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": name,
         "documentNamespace": f"https://spdx.org/spdxdocs/pyprov/{_safe(name)}-{serial}",
-        "creationInfo": {"created": _spdx_time(timestamp), "creators": creators},
+        "creationInfo": {
+            "created": _spdx_time(timestamp),
+            "creators": creators,
+            "comment": f"SBOM type: {_sbom_type(metadata)}",
+        },
         "packages": sorted(packages.values(), key=lambda p: p["SPDXID"]),
         "relationships": [
             {"spdxElementId": a, "relationshipType": kind, "relatedSpdxElement": b}
@@ -103,6 +112,15 @@ def to_spdx(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:
     return document
 
 
+def _sbom_type(metadata: dict[str, Any]) -> str:
+    """CISA's SBOM type, from CycloneDX lifecycles (SPDX 2.3 has no field: the creator comment says it)."""
+    phases = {str(item.get("phase")) for item in metadata.get("lifecycles", []) if isinstance(item, dict)}
+    for phase, name in (("build", "Build"), ("operations", "Deployed"), ("post-build", "Analyzed")):
+        if phase in phases:
+            return name
+    return "Analyzed"
+
+
 def _walk(
     root: dict[str, Any] | None, components: list[dict[str, Any]]
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
@@ -112,7 +130,8 @@ def _walk(
     while pending:
         component, parent = pending.pop()
         yield component, parent
-        pending.extend((child, component) for child in component.get("components", []))
+        holder = (parent or root) if component.get("type") == "file" else component
+        pending.extend((child, holder) for child in component.get("components", []))
 
 
 def _package(component: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +147,11 @@ def _package(component: dict[str, Any]) -> dict[str, Any]:
     }
     if component.get("version"):
         package["versionInfo"] = component["version"]
+    supplier = _supplier(component.get("supplier"))
+    if supplier:
+        package["supplier"] = supplier
+    if component.get("copyright"):
+        package["copyrightText"] = component["copyright"]
     if component.get("description"):
         package["summary"] = component["description"]
     checksums = [
@@ -147,16 +171,37 @@ def _package(component: dict[str, Any]) -> dict[str, Any]:
         ]
     declared, comment = _licenses(component.get("licenses", []))
     package["licenseDeclared"] = declared
+    # The concluded licence is pyprov's conclusion: the declared one when it is an SPDX
+    # expression (PEP 639 or an exact identifier); a free-text name concludes nothing.
+    package["licenseConcluded"] = declared
     if comment:
         package["licenseComments"] = comment
-    notes = [
-        f"{p['name']}={p['value']}"
-        for p in component.get("properties", [])
-        if str(p.get("name", "")).startswith("pyprov:requirement")
-    ]
-    if notes:
-        package["comment"] = "; ".join(notes)
+    requires = [p["value"] for p in component.get("properties", []) if p.get("name") == REQUIRES_DIST]
+    if requires:
+        package["comment"] = "Requires-Dist (declared ranges, resolved at install time): " + "; ".join(
+            requires
+        )
     return package
+
+
+def _supplier(entity: object) -> str | None:
+    """SPDX ``supplier``: ``Organization: NAME (EMAIL)`` for the index, ``Person: ...`` for metadata names.
+
+    Core metadata does not say whether an author is a person or an organisation; SPDX
+    makes us choose, and ``Author`` is a person's field.
+    """
+    if not isinstance(entity, dict) or not entity.get("name"):
+        return None
+    name = _spdx_name(str(entity["name"]))
+    contacts = entity.get("contact") or []
+    email = next((c.get("email") for c in contacts if isinstance(c, dict) and c.get("email")), None)
+    kind = "Person" if contacts else "Organization"
+    return f"{kind}: {name} ({_spdx_name(str(email))})" if email else f"{kind}: {name}"
+
+
+def _spdx_name(text: str) -> str:
+    """Names in SPDX agent strings may not hold the parentheses that delimit the e-mail."""
+    return " ".join(text.replace("(", "[").replace(")", "]").split())[:300]
 
 
 def _licenses(licenses: list[dict[str, Any]]) -> tuple[str, str | None]:
@@ -172,6 +217,7 @@ def _licenses(licenses: list[dict[str, Any]]) -> tuple[str, str | None]:
             ids.append(inner["id"])
         elif inner.get("name"):
             names.append(inner["name"])
+    ids, names = list(dict.fromkeys(ids)), list(dict.fromkeys(names))  # declared and concluded
     if len(ids) == 1 and not names:
         return ids[0], None
     if ids or names:

@@ -13,15 +13,26 @@ import csv
 import hashlib
 import io
 import json
+import re
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json
-from pyprov.sbom.metadata import parse_metadata
-from pyprov.sbom.model import Contents, EmbeddedSbom, FileEntry, SbomError, SbomFormat, VendoredPackage
+from pyprov.sbom.metadata import copyright_notices, parse_metadata
+from pyprov.sbom.model import (
+    Contents,
+    Distribution,
+    EmbeddedSbom,
+    FileEntry,
+    SbomError,
+    SbomFormat,
+    VendoredPackage,
+)
 
 MAX_MEMBERS = 200_000
 MAX_MEMBER_BYTES = 64 << 20
@@ -32,6 +43,10 @@ MAX_RATIO = 1000
 """Largest compression ratio of a member pyprov reads (zip bombs compress far better)."""
 _CHUNK = 1 << 20
 _PAIR = 2  # a top-level directory and a file in it
+MAX_LICENSE_FILES = 32
+MAX_LICENSE_BYTES = 1 << 20
+"""Licence files are read for their copyright notices: at most this many, this large each."""
+_LICENSE_NAME = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|COPYRIGHT|AUTHORS)([._-].*)?", re.IGNORECASE)
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, zlib.error, EOFError, OSError)
 
 
@@ -90,8 +105,19 @@ def _read_wheel(archive: zipfile.ZipFile, label: str, *, files: bool) -> Content
         if declared and declared.sha256 and declared.sha256 != library.sha256:
             warnings.append(f"{label}: {library.path} does not match its RECORD hash")
     listed = tuple(record[name] for name in sorted(record)) if files else ()
+    licence_files = [
+        by_name[name]
+        for name in sorted(by_name)
+        if name.startswith(f"{dist_info}/") and _is_license_file(name[len(dist_info) + 1 :])
+    ][:MAX_LICENSE_FILES]
+    notices = [
+        notice
+        for info in licence_files
+        if info.file_size <= MAX_LICENSE_BYTES
+        for notice in copyright_notices(read_member(archive, info, label).decode("utf-8", errors="replace"))
+    ]
     return Contents(
-        distribution=distribution,
+        distribution=with_notices(distribution, notices),
         files=listed,
         sboms=sboms,
         vendored=_vendored(archive, by_name, label, warnings),
@@ -255,6 +281,8 @@ def read_sdist(path: Path, *, files: bool = False) -> Contents:
 
 def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Contents:
     metadata: bytes | None = None
+    notices: list[str] = []
+    licence_files = 0
     entries: list[FileEntry] = []
     total = count = 0
     for member in archive:
@@ -274,6 +302,19 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
                 entries.append(
                     FileEntry(path=member.name, sha256=hashlib.sha256(metadata).hexdigest(), size=member.size)
                 )
+        elif (
+            len(parts) == _PAIR
+            and _is_license_file(parts[1])
+            and member.size <= MAX_LICENSE_BYTES
+            and licence_files < MAX_LICENSE_FILES
+        ):
+            licence_files += 1
+            data = _read_tar_member(archive, member)
+            notices.extend(copyright_notices(data.decode("utf-8", errors="replace")))
+            if files:
+                entries.append(
+                    FileEntry(path=member.name, sha256=hashlib.sha256(data).hexdigest(), size=member.size)
+                )
         elif files:
             if not _is_utf8(member.name):
                 shown = member.name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
@@ -286,7 +327,7 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
         raise SbomError(f"{label} is not an sdist: no <name>-<version>/PKG-INFO")
     distribution, warnings = parse_metadata(metadata, f"{label}: PKG-INFO")
     return Contents(
-        distribution=distribution,
+        distribution=with_notices(distribution, notices),
         files=tuple(sorted(entries, key=lambda entry: entry.path)),
         warnings=tuple(warnings),
     )
@@ -299,6 +340,20 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _is_license_file(relative: str) -> bool:
+    """A licence file of a wheel's ``.dist-info`` (PEP 639 ``licenses/`` or the top) or an sdist's top."""
+    parts = relative.split("/")
+    if parts[0] == "licenses" and len(parts) > 1:
+        return not relative.endswith("/")
+    return len(parts) == 1 and bool(_LICENSE_NAME.fullmatch(parts[0]))
+
+
+def with_notices(distribution: Distribution, notices: Iterable[str]) -> Distribution:
+    """The distribution with the copyright notices of its licence files added (each once, in order)."""
+    merged = tuple(dict.fromkeys((*distribution.copyright, *notices)))
+    return replace(distribution, copyright=merged) if merged != distribution.copyright else distribution
 
 
 def _read_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
