@@ -37,7 +37,7 @@ def test_printable_tree_has_no_recursion_limit() -> None:
 def test_inspect_escapes_a_hostile_sbom(outputs: dict[str, Path], tmp_path: Path) -> None:
     document = json.loads(outputs[".cdx.json"].read_text())
     document["metadata"]["component"]["name"] = f"evil{CLEAR_SCREEN}"
-    document["components"][0]["licenses"] = [{"license": {"name": f"MIT{FAKE_PASS}"}}]
+    document["metadata"]["component"]["licenses"] = [{"license": {"name": f"MIT{FAKE_PASS}"}}]
     document["metadata"]["properties"] = [
         {"name": "pyprov:warning", "value": f"hidden{RIGHT_TO_LEFT}txt.exe"}
     ]

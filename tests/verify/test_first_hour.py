@@ -80,9 +80,9 @@ def test_a_provenance_naming_another_repository_still_fails(
 def test_arguments_are_checked_before_the_network(run: Callable[..., Result]) -> None:
     # Production trust with refresh: the first thing it would do is reach Sigstore's TUF
     # repository (refused here, as in any test). The typo must be reported first.
-    result = run("--repository", "o/r", "attrs==26.1.0")
+    result = run("--repository", "o/r", "dist/attrs-26.1.0.tar.gz")
     assert result.exit_code == 2
-    assert result.stderr == "error: cannot read attrs==26.1.0: No such file or directory\n"
+    assert result.stderr == "error: cannot read dist/attrs-26.1.0.tar.gz: No such file or directory\n"
 
 
 def test_a_missing_evidence_file_is_reported_before_the_network(

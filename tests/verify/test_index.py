@@ -43,7 +43,11 @@ def test_name_and_version_verify_from_the_index(run: Callable[..., Result], inde
     assert result.exit_code == 0, result.output
     assert f"✓ {SDIST} (pypi-attestations==0.0.19)" in result.stdout
     assert "✓ index hash" in result.stdout
-    assert "✓ signer [http://127.0.0.1:" in result.stdout  # named by the URL it came from
+    # The provenance is named by the URL it came from.
+    assert (
+        "✓ publisher (as the index claims), signature, signer, statement, subject, predicate type [http://127.0.0.1:"
+        in result.stdout
+    )
     assert "/integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/provenance#" in result.stdout
     assert "verified 1 of 1 artifacts" in result.output
 
@@ -138,7 +142,7 @@ def test_a_whole_lock_verifies_from_the_index(
     result = run("--offline", "--index-url", index.url, "--lock", _lock(tmp_path, served))
     assert result.exit_code == 0, result.output
     assert "✓ sha256 [packages[0].sdist]" in result.stdout
-    assert "✓ signer" in result.stdout
+    assert "signature, signer, statement" in result.stdout
 
 
 def test_a_locked_file_the_index_lacks_fails(

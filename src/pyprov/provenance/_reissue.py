@@ -374,6 +374,8 @@ def _layout_problems(
         path = (root / relative).resolve()
         if path in artifact_paths or (path.parent == evidence and path.name in allowed):
             continue
+        if path.parent == evidence and path.name == ".gitignore":
+            continue  # pyprov build marks the evidence directory it creates: not evidence, never signed
         problems.append(f"{relative}: neither a distribution nor its build record or SBOM")
     return problems
 
