@@ -32,6 +32,7 @@ from pyprov.evidence import (
     EvidenceFile,
     RunEvidenceWriter,
 )
+from pyprov.evidence.layout import GITIGNORE_CONTENT, RECORD_SUFFIX, default_evidence_directory
 from pyprov.producers.pep517 import Built, Pep517Builder, check_project
 from pyprov.producers.policy import BuildPolicy, credentials_in, make_policy
 from pyprov.record import (
@@ -45,8 +46,6 @@ from pyprov.record import (
     Invocation,
     Source,
 )
-
-RECORD_SUFFIX = ".build.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,7 +89,7 @@ class BuildOptions:
     @property
     def evidence_directory(self) -> Path:
         """The resolved evidence directory."""
-        return (self.evidence_dir or self.output_directory.parent / "evidence").absolute()
+        return (self.evidence_dir or default_evidence_directory(self.output_directory)).absolute()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,7 +211,7 @@ def build_project(
     artifacts = tuple(outdir / record.artifact.filename for record in records)
     evidence = tuple(tuple(item.path for item in context.evidence.values()) for context in contexts)
     if created_evidence_dir:
-        outputs.ignore_directory(evidence_dir)
+        outputs.ignore_directory(evidence_dir, GITIGNORE_CONTENT)
     return BuildResult(
         records=tuple(records),
         artifacts=artifacts,

@@ -251,7 +251,7 @@ def build_command(
 
 def build_warnings(options: BuildOptions, result: BuildResult) -> list[str]:
     """What the user should know about the source: a dirty checkout, evidence packed into the sdist."""
-    from pyprov.evidence_names import evidence_in_sdist  # noqa: PLC0415
+    from pyprov.evidence.layout import evidence_in_sdist  # noqa: PLC0415
 
     warnings = []
     git = next((record.source.git for record in result.records if record.source.git is not None), None)

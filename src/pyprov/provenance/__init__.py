@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
     from pyprov.provenance._check import check_statement, load_statement
     from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
     from pyprov.provenance._reissue import (
@@ -31,12 +32,7 @@ if TYPE_CHECKING:
         source_uri,
     )
     from pyprov.provenance._workflow import WORKFLOW_BUILD_TYPE
-    from pyprov.provenance._writers import (
-        BUNDLE_FILENAME,
-        PROVENANCE_SUFFIX,
-        ProvenanceBundleWriter,
-        ProvenanceWriter,
-    )
+    from pyprov.provenance._writers import ProvenanceBundleWriter, ProvenanceWriter
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
 _EXPORTS = {
@@ -59,8 +55,8 @@ _EXPORTS = {
     "make_statement": "pyprov.provenance._statement",
     "source_uri": "pyprov.provenance._statement",
     "WORKFLOW_BUILD_TYPE": "pyprov.provenance._workflow",
-    "BUNDLE_FILENAME": "pyprov.provenance._writers",
-    "PROVENANCE_SUFFIX": "pyprov.provenance._writers",
+    "BUNDLE_FILENAME": "pyprov.evidence.layout",
+    "PROVENANCE_SUFFIX": "pyprov.evidence.layout",
     "ProvenanceBundleWriter": "pyprov.provenance._writers",
     "ProvenanceWriter": "pyprov.provenance._writers",
 }

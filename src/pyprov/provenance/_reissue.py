@@ -42,14 +42,13 @@ from pyprov._internal.hashing import hash_file
 from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
+from pyprov.evidence.layout import PROVENANCE_SUFFIX, RECORD_SUFFIX
 from pyprov.provenance._check import check_statement
 from pyprov.provenance._level import BuildLevel, run_level
 from pyprov.provenance._statement import dump_statement
 from pyprov.provenance._workflow import SigningRun, make_workflow_statement, package_subdirectory
-from pyprov.provenance._writers import PROVENANCE_SUFFIX
 from pyprov.record import BuildRecord, GitHubContext
 
-RECORD_SUFFIX = ".build.json"
 BYPRODUCT_SUFFIXES = (RECORD_SUFFIX, ".cdx.json", ".spdx.json")
 """Evidence of the build job named as byproducts, in the order ``pyprov build`` writes it."""
 MAX_RECORD_BYTES = 16 << 20

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pyprov.evidence import ArtifactContext
+from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
 from pyprov.provenance._level import Signing
 from pyprov.provenance._statement import dump_statement, make_statement
-
-PROVENANCE_SUFFIX = ".intoto.json"
-BUNDLE_FILENAME = "pyprov.intoto.json"
 
 
 class ProvenanceWriter:

@@ -17,6 +17,7 @@ from pyprov._internal.clock import Clock, rfc3339, utc_now
 from pyprov._internal.git import git_source
 from pyprov._internal.outputs import ignore_directory, make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
+from pyprov.evidence.layout import EVIDENCE_DIRECTORY, GITIGNORE_CONTENT, MEDIA_TYPES, RUN_RECORD_SUFFIX
 from pyprov.producers.policy import credentials_in, make_policy
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
 from pyprov.record import Invocation
@@ -26,19 +27,12 @@ from pyprov.run.record import RecordedFile, RunRecord
 from pyprov.run.statement import make_run_statement
 from pyprov.sbom import CYCLONEDX_SUFFIX, SPDX_SUFFIX, OutputFormat, SpecVersion, generate_sbom
 
-RUN_RECORD_SUFFIX = ".run.json"
 SbomChoice = Literal["cyclonedx", "spdx", "both", "none"]
 _SBOM_FORMATS: dict[SbomChoice, tuple[OutputFormat, ...]] = {
     "cyclonedx": ("cyclonedx",),
     "spdx": ("spdx",),
     "both": ("cyclonedx", "spdx"),
     "none": (),
-}
-
-_MEDIA_TYPES = {
-    RUN_RECORD_SUFFIX: "application/json",
-    CYCLONEDX_SUFFIX: "application/vnd.cyclonedx+json",
-    SPDX_SUFFIX: "application/spdx+json",
 }
 
 
@@ -78,7 +72,7 @@ class RunOptions:
     @property
     def evidence_directory(self) -> Path:
         """The resolved evidence directory."""
-        return (self.evidence_dir or self.working_directory / "evidence").absolute()
+        return (self.evidence_dir or self.working_directory / EVIDENCE_DIRECTORY).absolute()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,7 +189,7 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
             ]
             evidence = tuple(tuple(publish(path, evidence_dir) for path in paths) for paths in staged)
         if created:
-            ignore_directory(evidence_dir)
+            ignore_directory(evidence_dir, GITIGNORE_CONTENT)
         return RunResult(
             exit_status=0,
             record=record,
@@ -237,8 +231,8 @@ def _write_product_evidence(
         target = stage / (product.name + suffix)
         write_file(target, content)
         written.append(target)
-        if suffix in _MEDIA_TYPES:
-            byproducts.append((target.name, hashlib.sha256(content).hexdigest(), _MEDIA_TYPES[suffix]))
+        if suffix in MEDIA_TYPES:
+            byproducts.append((target.name, hashlib.sha256(content).hexdigest(), MEDIA_TYPES[suffix]))
 
     stage_file(RUN_RECORD_SUFFIX, (json.dumps(record.to_dict(), indent=2) + "\n").encode())
     if product.name.endswith(".whl"):

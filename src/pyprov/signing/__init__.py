@@ -11,16 +11,18 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyprov.signing._adapters import SignedArtifact, SigstoreSigner, sign_files
-    from pyprov.signing._identity import IdentityKind, IdentitySource, identity_source
-    from pyprov.signing._instance import Instance
-    from pyprov.signing._sigstore import (
+    from pyprov.evidence.layout import (
         BUNDLE_SUFFIX,
-        CYCLONEDX_PREDICATE_TYPE,
         PROVENANCE_BUNDLE_SUFFIX,
         PUBLISH_ATTESTATION_SUFFIX,
         SBOM_BUNDLE_SUFFIX,
         SLSA_ATTESTATION_SUFFIX,
+    )
+    from pyprov.signing._adapters import SignedArtifact, SigstoreSigner, sign_files
+    from pyprov.signing._identity import IdentityKind, IdentitySource, identity_source
+    from pyprov.signing._instance import Instance
+    from pyprov.signing._sigstore import (
+        CYCLONEDX_PREDICATE_TYPE,
         SigningPolicy,
         SigningResult,
         SigningSubject,
@@ -36,12 +38,12 @@ _EXPORTS = {
     "IdentitySource": "pyprov.signing._identity",
     "identity_source": "pyprov.signing._identity",
     "Instance": "pyprov.signing._instance",
-    "BUNDLE_SUFFIX": "pyprov.signing._sigstore",
+    "BUNDLE_SUFFIX": "pyprov.evidence.layout",
     "CYCLONEDX_PREDICATE_TYPE": "pyprov.signing._sigstore",
-    "PROVENANCE_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
-    "PUBLISH_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
-    "SBOM_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
-    "SLSA_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
+    "PROVENANCE_BUNDLE_SUFFIX": "pyprov.evidence.layout",
+    "PUBLISH_ATTESTATION_SUFFIX": "pyprov.evidence.layout",
+    "SBOM_BUNDLE_SUFFIX": "pyprov.evidence.layout",
+    "SLSA_ATTESTATION_SUFFIX": "pyprov.evidence.layout",
     "SigningPolicy": "pyprov.signing._sigstore",
     "SigningResult": "pyprov.signing._sigstore",
     "SigningSubject": "pyprov.signing._sigstore",
