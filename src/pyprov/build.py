@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pyprov._internal import environ, files, outputs
 from pyprov._internal.clock import Clock, utc_now
-from pyprov._internal.git import git_source
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.redaction import redact_config_settings
 from pyprov.errors import BuildFailedError
@@ -35,6 +34,7 @@ from pyprov.evidence import (
 from pyprov.evidence.layout import GITIGNORE_CONTENT, RECORD_SUFFIX, default_evidence_directory
 from pyprov.producers.pep517 import Built, Pep517Builder, check_project
 from pyprov.producers.policy import BuildPolicy, credentials_in, make_policy
+from pyprov.producers.source import git_source, sdist_file_list
 from pyprov.record import (
     Artifact,
     ArtifactReference,
@@ -165,7 +165,7 @@ def build_project(
             built = _build_all(options, srcdir.resolve(), git, builder)
         # Every sandbox has exited, and with it every process build code started: from here
         # on pyprov works alone, on the files it holds.
-        github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
+        github, epoch = GitHubContext.from_environ(os.environ), environ.source_date_epoch(os.environ)
         records = [
             _record(kind, result, source, built_from, options, github, epoch)
             for kind, result, source, built_from in built
@@ -247,11 +247,11 @@ def _build_all(
     if options.distributions:
         for kind in options.distributions:
             result = builder.build(kind, srcdir)
-            files_ = files.sdist_file_list(result.path) if kind == "sdist" else None
+            files_ = sdist_file_list(result.path) if kind == "sdist" else None
             built.append((kind, result, Source(path=recorded, git=git, sdist_file_list=files_), None))
     else:
         sdist = builder.build("sdist", srcdir)
-        file_list = files.sdist_file_list(sdist.path)
+        file_list = sdist_file_list(sdist.path)
         source = Source(path=recorded, git=git, sdist_file_list=file_list)
         built.append(("sdist", sdist, source, None))
         reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)

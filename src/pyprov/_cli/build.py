@@ -309,8 +309,8 @@ def _source_date_epoch() -> int | None:
 
 def _set_source_date_epoch(srcdir: Path) -> None:
     """--reproducible: ``SOURCE_DATE_EPOCH`` from the commit's time, unless it is set already."""
-    from pyprov._internal.git import commit_time  # noqa: PLC0415
     from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.producers.source import commit_time  # noqa: PLC0415
 
     if _source_date_epoch() is not None:
         return

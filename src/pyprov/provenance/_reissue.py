@@ -36,7 +36,6 @@ from packaging.utils import (
 )
 
 from pyprov import __version__
-from pyprov._internal.environ import github_context
 from pyprov._internal.files import write_atomic
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.untrusted import load_json, read_untrusted
@@ -210,7 +209,7 @@ def reissue_provenance(
     a record does not match, :class:`~pyprov.errors.ProjectError` (exit 2) when something
     is missing or unreadable. Nothing is written unless every check passed.
     """
-    github = github_context(environ)
+    github = GitHubContext.from_environ(environ)
     if github is None:
         raise ProjectError(
             "provenance reissue runs in the signing job of pyprov's reusable workflow (GITHUB_ACTIONS=true)"

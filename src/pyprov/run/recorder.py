@@ -14,13 +14,13 @@ from typing import IO, Literal
 
 from pyprov._internal import environ
 from pyprov._internal.clock import Clock, rfc3339, utc_now
-from pyprov._internal.git import git_source
 from pyprov._internal.outputs import ignore_directory, make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
 from pyprov.evidence.layout import EVIDENCE_DIRECTORY, GITIGNORE_CONTENT, MEDIA_TYPES, RUN_RECORD_SUFFIX
 from pyprov.producers.policy import credentials_in, make_policy
+from pyprov.producers.source import git_source
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
-from pyprov.record import Invocation
+from pyprov.record import GitHubContext, Invocation
 from pyprov.run.command import redact_command, run_command
 from pyprov.run.paths import check_patterns, is_inside, matching_files, record_files, stamps
 from pyprov.run.record import RecordedFile, RunRecord
@@ -125,7 +125,7 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
     git = git_source(workdir)
     materials = record_files(workdir, matches(material_patterns))
     before = stamps(workdir, matches(product_patterns))
-    github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
+    github, epoch = GitHubContext.from_environ(os.environ), environ.source_date_epoch(os.environ)
     recorded_command = options.recorded_command or redact_command(options.command, os.environ)
     # The evidence directory exists before the command runs, so that it can be bound read-only.
     created = not evidence_dir.exists()
