@@ -199,7 +199,7 @@ def build_command(
         transforms = (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),)
     signer = None
     if sign:
-        from pyprov.signing._adapters import SigstoreSigner  # noqa: PLC0415
+        from pyprov.signing.files import SigstoreSigner  # noqa: PLC0415
 
         signer = SigstoreSigner(signing_policy(**signing))
     # The level the statements claim: L2 needs the hosted platform's own identity.

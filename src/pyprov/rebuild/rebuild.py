@@ -25,7 +25,7 @@ from pyprov.evidence.layout import EVIDENCE_DIRECTORY, default_evidence_director
 from pyprov.producers.policy import credentials_in, make_policy
 from pyprov.rebuild import environment as environments
 from pyprov.rebuild import source as sources
-from pyprov.rebuild._archive import ArchiveError, Listing, read_listing
+from pyprov.rebuild.archive import ArchiveError, Listing, read_listing
 from pyprov.rebuild.compare import compare_archives
 from pyprov.rebuild.report import RebuildReport
 from pyprov.record import BuildRecord, DistributionKind, InstalledDistribution, Installer

@@ -19,8 +19,8 @@ from pyprov.evidence.layout import (
     SBOM_BUNDLE_SUFFIX,
     SLSA_ATTESTATION_SUFFIX,
 )
-from pyprov.signing._identity import IdentitySource
-from pyprov.signing._instance import Instance
+from pyprov.signing.identity import IdentitySource
+from pyprov.signing.instance import Instance
 
 if TYPE_CHECKING:
     from sigstore.models import Bundle

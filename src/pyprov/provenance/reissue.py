@@ -42,10 +42,10 @@ from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
 from pyprov.evidence.layout import PROVENANCE_SUFFIX, RECORD_SUFFIX
-from pyprov.provenance._check import check_statement
-from pyprov.provenance._level import BuildLevel, run_level
-from pyprov.provenance._statement import dump_statement
-from pyprov.provenance._workflow import SigningRun, make_workflow_statement, package_subdirectory
+from pyprov.provenance.check import check_statement
+from pyprov.provenance.level import BuildLevel, run_level
+from pyprov.provenance.statement import dump_statement
+from pyprov.provenance.workflow import SigningRun, make_workflow_statement, package_subdirectory
 from pyprov.record import BuildRecord, GitHubContext
 
 BYPRODUCT_SUFFIXES = (RECORD_SUFFIX, ".cdx.json", ".spdx.json")

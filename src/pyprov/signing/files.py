@@ -21,7 +21,7 @@ from pyprov.evidence.layout import (
     default_evidence_directory,
 )
 from pyprov.evidence.layout import CYCLONEDX_SUFFIX as SBOM_SUFFIX
-from pyprov.signing._sigstore import (
+from pyprov.signing.sigstore import (
     SigningPolicy,
     SigningResult,
     SigningSubject,

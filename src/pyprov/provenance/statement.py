@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from pyprov.evidence import EvidenceFile
 from pyprov.evidence.layout import MEDIA_TYPES
-from pyprov.provenance._level import Signing, build_level
+from pyprov.provenance.level import Signing, build_level
 from pyprov.record import BuildRecord, GitHubContext, GitSource, InstalledDistribution
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
