@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pyprov._internal import environ, files, outputs
 from pyprov._internal.clock import Clock, utc_now
-from pyprov._internal.git import git_source
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.redaction import redact_config_settings
 from pyprov.errors import BuildFailedError
@@ -32,8 +31,10 @@ from pyprov.evidence import (
     EvidenceFile,
     RunEvidenceWriter,
 )
+from pyprov.evidence.layout import GITIGNORE_CONTENT, RECORD_SUFFIX, default_evidence_directory
 from pyprov.producers.pep517 import Built, Pep517Builder, check_project
 from pyprov.producers.policy import BuildPolicy, credentials_in, make_policy
+from pyprov.producers.source import git_source, sdist_file_list
 from pyprov.record import (
     Artifact,
     ArtifactReference,
@@ -45,8 +46,6 @@ from pyprov.record import (
     Invocation,
     Source,
 )
-
-RECORD_SUFFIX = ".build.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,7 +89,7 @@ class BuildOptions:
     @property
     def evidence_directory(self) -> Path:
         """The resolved evidence directory."""
-        return (self.evidence_dir or self.output_directory.parent / "evidence").absolute()
+        return (self.evidence_dir or default_evidence_directory(self.output_directory)).absolute()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,7 +165,7 @@ def build_project(
             built = _build_all(options, srcdir.resolve(), git, builder)
         # Every sandbox has exited, and with it every process build code started: from here
         # on pyprov works alone, on the files it holds.
-        github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
+        github, epoch = GitHubContext.from_environ(os.environ), environ.source_date_epoch(os.environ)
         records = [
             _record(kind, result, source, built_from, options, github, epoch)
             for kind, result, source, built_from in built
@@ -212,7 +211,7 @@ def build_project(
     artifacts = tuple(outdir / record.artifact.filename for record in records)
     evidence = tuple(tuple(item.path for item in context.evidence.values()) for context in contexts)
     if created_evidence_dir:
-        outputs.ignore_directory(evidence_dir)
+        outputs.ignore_directory(evidence_dir, GITIGNORE_CONTENT)
     return BuildResult(
         records=tuple(records),
         artifacts=artifacts,
@@ -248,11 +247,11 @@ def _build_all(
     if options.distributions:
         for kind in options.distributions:
             result = builder.build(kind, srcdir)
-            files_ = files.sdist_file_list(result.path) if kind == "sdist" else None
+            files_ = sdist_file_list(result.path) if kind == "sdist" else None
             built.append((kind, result, Source(path=recorded, git=git, sdist_file_list=files_), None))
     else:
         sdist = builder.build("sdist", srcdir)
-        file_list = files.sdist_file_list(sdist.path)
+        file_list = sdist_file_list(sdist.path)
         source = Source(path=recorded, git=git, sdist_file_list=file_list)
         built.append(("sdist", sdist, source, None))
         reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)

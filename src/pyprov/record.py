@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+# A record type, defined beside the function that computes it; "as" re-exports it.
+from pyprov._internal.hashing import Digests as Digests  # noqa: PLC0414
+
 RECORD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-record.md#v1"
 """The ``recordType`` of every build record; a new major version gets a new URI."""
 
@@ -44,19 +47,6 @@ class _JSONForm:
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form, with camelCase keys."""
         return cast("dict[str, Any]", _to_json(self))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Digests(_JSONForm):
-    """Hex digests of a file."""
-
-    sha256: str
-    sha512: str
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Digests:
-        """Read the JSON form."""
-        return cls(sha256=data["sha256"], sha512=data["sha512"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,6 +261,22 @@ class GitHubContext(_JSONForm):
     def run_url(self) -> str:
         """The URL of the run's attempt, as GitHub shows it."""
         return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}/attempts/{self.run_attempt}"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> GitHubContext | None:
+        """The GitHub Actions run described by ``environ``, or ``None`` outside GitHub Actions."""
+        if environ.get("GITHUB_ACTIONS") != "true":
+            return None
+        return cls(
+            server_url=environ.get("GITHUB_SERVER_URL", "https://github.com"),
+            repository=environ.get("GITHUB_REPOSITORY", ""),
+            sha=environ.get("GITHUB_SHA", ""),
+            ref=environ.get("GITHUB_REF", ""),
+            workflow_ref=environ.get("GITHUB_WORKFLOW_REF", ""),
+            run_id=environ.get("GITHUB_RUN_ID", ""),
+            run_attempt=environ.get("GITHUB_RUN_ATTEMPT", ""),
+            runner_environment=environ.get("RUNNER_ENVIRONMENT"),
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GitHubContext:

@@ -14,7 +14,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pyprov.provenance._workflow import WORKFLOW_INPUTS
+from pyprov.provenance.workflow import WORKFLOW_INPUTS
 from tests.conftest import ROOT
 
 try:

@@ -18,14 +18,14 @@ import pytest
 from referencing import Registry, Resource
 
 from pyprov.errors import ProjectError
-from pyprov.inspect._statement import statement_sections
+from pyprov.inspect.statement import statement_sections
 from pyprov.provenance import WORKFLOW_BUILD_TYPE, check_statement, run_level
-from pyprov.provenance._reissue import (
+from pyprov.provenance.reissue import (
     _handover_problems,
     parse_handover_digests,
     release_builder_problem,
 )
-from pyprov.provenance._workflow import (
+from pyprov.provenance.workflow import (
     WORKFLOW_INPUTS,
     SigningRun,
     make_workflow_statement,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyprov.errors import ProjectError
-from pyprov.verify.evidence import Artifact, Listings, discover, expand_arguments, read_bounded
+from pyprov.verify.discovery import Artifact, Listings, discover, expand_arguments, read_bounded
 
 NAME = "widget-1.0.tar.gz"
 

@@ -19,7 +19,7 @@ from pyprov.verify.checks import (
     check_bundle_document,
     check_evidence,
 )
-from pyprov.verify.evidence import Artifact, Evidence
+from pyprov.verify.discovery import Artifact, Evidence
 from pyprov.verify.policy import RepositoryPolicy
 
 from ._release import SDIST, Signer, provenance_predicate, sha256

@@ -199,7 +199,7 @@ def build_command(
         transforms = (EmbedSbomTransform(spec=sbom_spec, source_date_epoch=_source_date_epoch()),)
     signer = None
     if sign:
-        from pyprov.signing._adapters import SigstoreSigner  # noqa: PLC0415
+        from pyprov.signing.files import SigstoreSigner  # noqa: PLC0415
 
         signer = SigstoreSigner(signing_policy(**signing))
     # The level the statements claim: L2 needs the hosted platform's own identity.
@@ -251,7 +251,7 @@ def build_command(
 
 def build_warnings(options: BuildOptions, result: BuildResult) -> list[str]:
     """What the user should know about the source: a dirty checkout, evidence packed into the sdist."""
-    from pyprov.evidence_names import evidence_in_sdist  # noqa: PLC0415
+    from pyprov.evidence.layout import evidence_in_sdist  # noqa: PLC0415
 
     warnings = []
     git = next((record.source.git for record in result.records if record.source.git is not None), None)
@@ -309,8 +309,8 @@ def _source_date_epoch() -> int | None:
 
 def _set_source_date_epoch(srcdir: Path) -> None:
     """--reproducible: ``SOURCE_DATE_EPOCH`` from the commit's time, unless it is set already."""
-    from pyprov._internal.git import commit_time  # noqa: PLC0415
     from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.producers.source import commit_time  # noqa: PLC0415
 
     if _source_date_epoch() is not None:
         return

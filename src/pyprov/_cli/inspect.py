@@ -60,7 +60,7 @@ def render_inspection(inspection: Inspection, *, color: bool) -> str:
 def render_statement(data: dict[str, Any], *, color: bool) -> str:
     """A statement (a parsed ``.intoto.json``) as text for a terminal or a log."""
     from pyprov.inspect import Inspection  # noqa: PLC0415
-    from pyprov.inspect._statement import statement_sections, statement_title  # noqa: PLC0415
+    from pyprov.inspect.statement import statement_sections, statement_title  # noqa: PLC0415
 
     inspection = Inspection(
         kind="in-toto statement", title=statement_title(data), sections=statement_sections(data), data=data

@@ -99,13 +99,13 @@ def reissue_command(
     Exit code 4 when anything does not match; nothing is written then.
     """
     from pyprov.errors import ProjectError  # noqa: PLC0415
-    from pyprov.provenance._reissue import (  # noqa: PLC0415
+    from pyprov.provenance.reissue import (  # noqa: PLC0415
         ambient_builder_id,
         parse_expected_hashes,
         parse_handover_digests,
         reissue_provenance,
     )
-    from pyprov.provenance._workflow import parse_workflow_inputs  # noqa: PLC0415
+    from pyprov.provenance.workflow import parse_workflow_inputs  # noqa: PLC0415
 
     expected = parse_expected_hashes(expected_hashes)
     listed = parse_handover_digests(handover_digests)

@@ -10,6 +10,7 @@ import click
 
 from pyprov._cli import is_quiet, is_verbose, quiet_option, verbose_option
 from pyprov._cli.signing import signing_options, signing_policy
+from pyprov.evidence.layout import default_evidence_directory
 
 if TYPE_CHECKING:
     from pyprov.rebuild import RebuildReport
@@ -135,7 +136,9 @@ def rebuild_command(
         from pyprov.rebuild.attestation import sign_rebuild  # noqa: PLC0415
 
         target = evidence_dir or (
-            keep / "evidence" if keep else artifact.absolute().parent.parent / "evidence"
+            default_evidence_directory(keep / "dist")
+            if keep
+            else default_evidence_directory(artifact.absolute().parent)
         )
         signed = sign_rebuild(report, artifact.absolute(), policy, target.absolute())
         click.echo(f"signed: {signed}", err=True)

@@ -258,7 +258,7 @@ _MAX_PREDICATE_BYTES = 64 << 20
 def only_artifacts(paths: tuple[Path, ...], verb: str) -> list[Path]:
     """The artifacts among ``paths``: attestations and other evidence (``dist/*``) are skipped."""
     from pyprov.errors import ProjectError  # noqa: PLC0415
-    from pyprov.evidence_names import split_artifacts  # noqa: PLC0415
+    from pyprov.evidence.layout import split_artifacts  # noqa: PLC0415
 
     artifacts, skipped = split_artifacts(paths)
     if not artifacts:

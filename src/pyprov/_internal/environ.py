@@ -1,12 +1,10 @@
-"""The process environment: credentials kept away from build code, CI context read from it."""
+"""The process environment: which variables are credentials, and ``SOURCE_DATE_EPOCH``."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-
-from pyprov.record import GitHubContext
 
 CREDENTIAL_VARIABLES = frozenset(
     {
@@ -69,22 +67,6 @@ def environ_set(name: str, value: str) -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = previous
-
-
-def github_context(environ: Mapping[str, str]) -> GitHubContext | None:
-    """The GitHub Actions run described by ``environ``, or ``None`` outside GitHub Actions."""
-    if environ.get("GITHUB_ACTIONS") != "true":
-        return None
-    return GitHubContext(
-        server_url=environ.get("GITHUB_SERVER_URL", "https://github.com"),
-        repository=environ.get("GITHUB_REPOSITORY", ""),
-        sha=environ.get("GITHUB_SHA", ""),
-        ref=environ.get("GITHUB_REF", ""),
-        workflow_ref=environ.get("GITHUB_WORKFLOW_REF", ""),
-        run_id=environ.get("GITHUB_RUN_ID", ""),
-        run_attempt=environ.get("GITHUB_RUN_ATTEMPT", ""),
-        runner_environment=environ.get("RUNNER_ENVIRONMENT"),
-    )
 
 
 def source_date_epoch(environ: Mapping[str, str]) -> int | None:

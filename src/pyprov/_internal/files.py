@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
-
-from pyprov.record import FileList
 
 MAX_SDIST_MEMBERS = 100_000
 MAX_SDIST_UNPACKED = 4 << 30  # bytes
@@ -36,11 +33,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def sdist_file_list(sdist: Path) -> FileList:
-    """Digest of an sdist's member names: sorted, one per line, UTF-8."""
+def sdist_members(sdist: Path) -> list[str]:
+    """The member names of an sdist, sorted (raises :class:`UnsafeArchiveError` for unsafe ones)."""
     with tarfile.open(sdist, "r:gz") as archive:
-        names = sorted(member.name for member in _checked_members(archive))
-    return FileList(sha256=hashlib.sha256("\n".join(names).encode()).hexdigest(), count=len(names))
+        return sorted(member.name for member in _checked_members(archive))
 
 
 def sdist_members_under(sdist: Path, directory: str) -> tuple[str, ...]:

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyprov._internal.untrusted import open_untrusted
-from pyprov.record import Digests
 
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digests:
+    """Hex digests of a file (in build records: ``{"sha256": ..., "sha512": ...}``)."""
+
+    sha256: str
+    sha512: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"sha256": self.sha256, "sha512": self.sha512}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Digests:
+        """Read the JSON form."""
+        return cls(sha256=data["sha256"], sha512=data["sha512"])
 
 
 def hash_file(path: Path) -> Digests:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from pyprov._internal import files
 from pyprov.errors import OutputError
-from pyprov.evidence_names import GITIGNORE_CONTENT
 
 
 def make_directory(path: Path, what: str) -> bool:
@@ -46,8 +45,8 @@ def make_directory(path: Path, what: str) -> bool:
     return created
 
 
-def ignore_directory(path: Path) -> None:
-    """Write ``.gitignore`` holding ``*`` into ``path`` unless it has one, as pytest's cache does.
+def ignore_directory(path: Path, content: bytes) -> None:
+    """Write ``.gitignore`` (``content``: ``*``) into ``path`` unless it has one, as pytest's cache does.
 
     Its files then never make the checkout dirty, nor reach an sdist of a backend that
     honours nested ``.gitignore`` files (those that ask git). Called after the build, so
@@ -55,7 +54,7 @@ def ignore_directory(path: Path) -> None:
     """
     target = path / ".gitignore"
     if not target.exists():
-        write_file(target, GITIGNORE_CONTENT)
+        write_file(target, content)
 
 
 @contextmanager

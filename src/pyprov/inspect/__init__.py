@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted
-from pyprov.inspect._model import Inspection, Section
+from pyprov.inspect.model import Inspection, Section
 
 MAX_INSPECT_BYTES = 64 << 20
 """Files inspected are untrusted: a larger one is refused unread."""
@@ -45,15 +45,15 @@ def inspect_file(path: Path) -> Inspection:
 
 def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR0911 - one per format
     """Summarise the JSON document ``data`` read from ``where`` (named in errors)."""
-    from pyprov.inspect._record import inspect_record  # noqa: PLC0415
-    from pyprov.inspect._sbom import inspect_cyclonedx, inspect_spdx  # noqa: PLC0415
-    from pyprov.inspect._sigstore import (  # noqa: PLC0415
+    from pyprov.inspect.record import inspect_record  # noqa: PLC0415
+    from pyprov.inspect.sbom import inspect_cyclonedx, inspect_spdx  # noqa: PLC0415
+    from pyprov.inspect.sigstore import (  # noqa: PLC0415
         BUNDLE_MEDIA_TYPE,
         inspect_attestation,
         inspect_bundle,
         inspect_provenance,
     )
-    from pyprov.inspect._statement import (  # noqa: PLC0415
+    from pyprov.inspect.statement import (  # noqa: PLC0415
         statement_problems,
         statement_sections,
         statement_title,

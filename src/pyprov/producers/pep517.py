@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyprov._internal import sandbox
 from pyprov._internal.clock import Clock, rfc3339
-from pyprov._internal.inventory import installed_distributions, venv_site_packages
 from pyprov.errors import BuildFailedError, ProjectError
 from pyprov.events import BuildEvent, EventHandler
 from pyprov.evidence import ArtifactTransform
+from pyprov.producers.inventory import installed_distributions, venv_site_packages
 from pyprov.producers.policy import BuildPolicy
 from pyprov.record import BuildEnvironment, DistributionKind, InstalledDistribution, Installer
 

@@ -12,15 +12,16 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyprov.provenance._check import check_statement, load_statement
-    from pyprov.provenance._level import BuildLevel, Signing, build_level, run_level
-    from pyprov.provenance._reissue import (
+    from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
+    from pyprov.provenance.check import check_statement, load_statement
+    from pyprov.provenance.level import BuildLevel, Signing, build_level, run_level
+    from pyprov.provenance.reissue import (
         ReissuedProvenance,
         builder_id_from_token,
         parse_expected_hashes,
         reissue_provenance,
     )
-    from pyprov.provenance._statement import (
+    from pyprov.provenance.statement import (
         BUILD_TYPE,
         LOCAL_BUILDER_ID,
         PREDICATE_TYPE,
@@ -30,39 +31,34 @@ if TYPE_CHECKING:
         make_statement,
         source_uri,
     )
-    from pyprov.provenance._workflow import WORKFLOW_BUILD_TYPE
-    from pyprov.provenance._writers import (
-        BUNDLE_FILENAME,
-        PROVENANCE_SUFFIX,
-        ProvenanceBundleWriter,
-        ProvenanceWriter,
-    )
+    from pyprov.provenance.workflow import WORKFLOW_BUILD_TYPE
+    from pyprov.provenance.writers import ProvenanceBundleWriter, ProvenanceWriter
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
 _EXPORTS = {
-    "check_statement": "pyprov.provenance._check",
-    "load_statement": "pyprov.provenance._check",
-    "BuildLevel": "pyprov.provenance._level",
-    "Signing": "pyprov.provenance._level",
-    "build_level": "pyprov.provenance._level",
-    "run_level": "pyprov.provenance._level",
-    "ReissuedProvenance": "pyprov.provenance._reissue",
-    "builder_id_from_token": "pyprov.provenance._reissue",
-    "parse_expected_hashes": "pyprov.provenance._reissue",
-    "reissue_provenance": "pyprov.provenance._reissue",
-    "BUILD_TYPE": "pyprov.provenance._statement",
-    "LOCAL_BUILDER_ID": "pyprov.provenance._statement",
-    "PREDICATE_TYPE": "pyprov.provenance._statement",
-    "STATEMENT_TYPE": "pyprov.provenance._statement",
-    "dump_statement": "pyprov.provenance._statement",
-    "github_workflow": "pyprov.provenance._statement",
-    "make_statement": "pyprov.provenance._statement",
-    "source_uri": "pyprov.provenance._statement",
-    "WORKFLOW_BUILD_TYPE": "pyprov.provenance._workflow",
-    "BUNDLE_FILENAME": "pyprov.provenance._writers",
-    "PROVENANCE_SUFFIX": "pyprov.provenance._writers",
-    "ProvenanceBundleWriter": "pyprov.provenance._writers",
-    "ProvenanceWriter": "pyprov.provenance._writers",
+    "check_statement": "pyprov.provenance.check",
+    "load_statement": "pyprov.provenance.check",
+    "BuildLevel": "pyprov.provenance.level",
+    "Signing": "pyprov.provenance.level",
+    "build_level": "pyprov.provenance.level",
+    "run_level": "pyprov.provenance.level",
+    "ReissuedProvenance": "pyprov.provenance.reissue",
+    "builder_id_from_token": "pyprov.provenance.reissue",
+    "parse_expected_hashes": "pyprov.provenance.reissue",
+    "reissue_provenance": "pyprov.provenance.reissue",
+    "BUILD_TYPE": "pyprov.provenance.statement",
+    "LOCAL_BUILDER_ID": "pyprov.provenance.statement",
+    "PREDICATE_TYPE": "pyprov.provenance.statement",
+    "STATEMENT_TYPE": "pyprov.provenance.statement",
+    "dump_statement": "pyprov.provenance.statement",
+    "github_workflow": "pyprov.provenance.statement",
+    "make_statement": "pyprov.provenance.statement",
+    "source_uri": "pyprov.provenance.statement",
+    "WORKFLOW_BUILD_TYPE": "pyprov.provenance.workflow",
+    "BUNDLE_FILENAME": "pyprov.evidence.layout",
+    "PROVENANCE_SUFFIX": "pyprov.evidence.layout",
+    "ProvenanceBundleWriter": "pyprov.provenance.writers",
+    "ProvenanceWriter": "pyprov.provenance.writers",
 }
 
 

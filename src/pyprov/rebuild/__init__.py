@@ -9,10 +9,10 @@ bytes), ``equivalent`` (same members with the same content) or ``differs``.
 
 from __future__ import annotations
 
-from pyprov.rebuild._archive import ArchiveError
-from pyprov.rebuild._rebuild import RebuildOptions, rebuild_artifact
+from pyprov.rebuild.archive import ArchiveError
 from pyprov.rebuild.compare import Comparison, Difference, Verdict, compare_archives
 from pyprov.rebuild.environment import Fact, RebuildEnvironment
+from pyprov.rebuild.rebuild import RebuildOptions, rebuild_artifact
 from pyprov.rebuild.report import REPORT_TYPE, RebuildReport
 from pyprov.rebuild.source import SourceSpec, parse_source
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from pyprov._internal import outputs
+from pyprov.evidence.layout import REBUILD_BUNDLE_SUFFIX as SUFFIX
 from pyprov.rebuild.report import RebuildReport
 from pyprov.signing import SigningPolicy, sign_files
 
 PREDICATE_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/rebuild.md#predicate-v1"
 """The predicate type of the rebuild statement; a new major version gets a new URI."""
-SUFFIX = ".rebuild.sigstore.json"
 
 
 def rebuild_predicate(report: RebuildReport) -> dict[str, Any]:

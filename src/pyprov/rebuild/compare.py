@@ -1,6 +1,6 @@
 """Comparing a published archive with its rebuild: the verdict and every difference.
 
-Each archive is read once, member by member (:mod:`pyprov.rebuild._archive`); only the
+Each archive is read once, member by member (:mod:`pyprov.rebuild.archive`); only the
 members whose content differs are read again, to diff them line by line when they are
 text. Differences in content (members added, removed or changed, the file name) make the
 verdict ``differs``; differences only in archive metadata (timestamps, order,
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pyprov.rebuild._archive import Listing, Member, read_listing, read_text, with_members
+from pyprov.rebuild.archive import Listing, Member, read_listing, read_text, with_members
 
 Verdict = Literal["identical", "equivalent", "differs"]
 DifferenceKind = Literal[
@@ -85,7 +85,7 @@ class Comparison:
 def compare_archives(published: Path, rebuilt: Path) -> Comparison:
     """Compare two wheels or two sdists.
 
-    Raises :class:`~pyprov.rebuild._archive.ArchiveError` for an archive that cannot be
+    Raises :class:`~pyprov.rebuild.archive.ArchiveError` for an archive that cannot be
     read safely, ``OSError`` for a file that cannot be read.
     """
     # The same bytes need no member read: two digests decide (the common case of a rebuild).

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pyprov._internal.redaction import REDACTED
-from pyprov.rebuild._archive import Listing, read_text
+from pyprov.rebuild.archive import Listing, read_text
 from pyprov.record import BuildRecord, InstalledDistribution, Installer
 
 Origin = Literal["record", "inferred"]

@@ -9,10 +9,11 @@
 
 from __future__ import annotations
 
+from pyprov.evidence.layout import RELEASE_FILENAME, RUN_RECORD_SUFFIX
 from pyprov.run.command import redact_command
 from pyprov.run.record import RUN_RECORD_TYPE, RecordedFile, RunRecord
-from pyprov.run.recorder import RUN_RECORD_SUFFIX, RunOptions, RunResult, SbomChoice, record_run
-from pyprov.run.release_set import RELEASE_FILENAME, RELEASE_PREDICATE_TYPE, MergeResult, merge_evidence
+from pyprov.run.recorder import RunOptions, RunResult, SbomChoice, record_run
+from pyprov.run.release_set import RELEASE_PREDICATE_TYPE, MergeResult, merge_evidence
 from pyprov.run.statement import GENERIC_BUILD_TYPE, make_run_statement
 
 __all__ = [

@@ -14,31 +14,25 @@ from typing import IO, Literal
 
 from pyprov._internal import environ
 from pyprov._internal.clock import Clock, rfc3339, utc_now
-from pyprov._internal.git import git_source
 from pyprov._internal.outputs import ignore_directory, make_directory, publish, staging, write_file
 from pyprov.errors import BuildFailedError, ProjectError
+from pyprov.evidence.layout import EVIDENCE_DIRECTORY, GITIGNORE_CONTENT, MEDIA_TYPES, RUN_RECORD_SUFFIX
 from pyprov.producers.policy import credentials_in, make_policy
+from pyprov.producers.source import git_source
 from pyprov.provenance import PROVENANCE_SUFFIX, check_statement, dump_statement
-from pyprov.record import Invocation
+from pyprov.record import GitHubContext, Invocation
 from pyprov.run.command import redact_command, run_command
 from pyprov.run.paths import check_patterns, is_inside, matching_files, record_files, stamps
 from pyprov.run.record import RecordedFile, RunRecord
 from pyprov.run.statement import make_run_statement
 from pyprov.sbom import CYCLONEDX_SUFFIX, SPDX_SUFFIX, OutputFormat, SpecVersion, generate_sbom
 
-RUN_RECORD_SUFFIX = ".run.json"
 SbomChoice = Literal["cyclonedx", "spdx", "both", "none"]
 _SBOM_FORMATS: dict[SbomChoice, tuple[OutputFormat, ...]] = {
     "cyclonedx": ("cyclonedx",),
     "spdx": ("spdx",),
     "both": ("cyclonedx", "spdx"),
     "none": (),
-}
-
-_MEDIA_TYPES = {
-    RUN_RECORD_SUFFIX: "application/json",
-    CYCLONEDX_SUFFIX: "application/vnd.cyclonedx+json",
-    SPDX_SUFFIX: "application/spdx+json",
 }
 
 
@@ -78,7 +72,7 @@ class RunOptions:
     @property
     def evidence_directory(self) -> Path:
         """The resolved evidence directory."""
-        return (self.evidence_dir or self.working_directory / "evidence").absolute()
+        return (self.evidence_dir or self.working_directory / EVIDENCE_DIRECTORY).absolute()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,7 +125,7 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
     git = git_source(workdir)
     materials = record_files(workdir, matches(material_patterns))
     before = stamps(workdir, matches(product_patterns))
-    github, epoch = environ.github_context(os.environ), environ.source_date_epoch(os.environ)
+    github, epoch = GitHubContext.from_environ(os.environ), environ.source_date_epoch(os.environ)
     recorded_command = options.recorded_command or redact_command(options.command, os.environ)
     # The evidence directory exists before the command runs, so that it can be bound read-only.
     created = not evidence_dir.exists()
@@ -195,7 +189,7 @@ def record_run(options: RunOptions, *, clock: Clock | None = None) -> RunResult:
             ]
             evidence = tuple(tuple(publish(path, evidence_dir) for path in paths) for paths in staged)
         if created:
-            ignore_directory(evidence_dir)
+            ignore_directory(evidence_dir, GITIGNORE_CONTENT)
         return RunResult(
             exit_status=0,
             record=record,
@@ -237,8 +231,8 @@ def _write_product_evidence(
         target = stage / (product.name + suffix)
         write_file(target, content)
         written.append(target)
-        if suffix in _MEDIA_TYPES:
-            byproducts.append((target.name, hashlib.sha256(content).hexdigest(), _MEDIA_TYPES[suffix]))
+        if suffix in MEDIA_TYPES:
+            byproducts.append((target.name, hashlib.sha256(content).hexdigest(), MEDIA_TYPES[suffix]))
 
     stage_file(RUN_RECORD_SUFFIX, (json.dumps(record.to_dict(), indent=2) + "\n").encode())
     if product.name.endswith(".whl"):

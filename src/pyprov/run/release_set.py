@@ -11,6 +11,7 @@ from typing import Any
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.outputs import make_directory, publish, staging, write_file
 from pyprov.errors import OutputError, ProjectError
+from pyprov.evidence.layout import RELEASE_FILENAME
 from pyprov.provenance import (
     PROVENANCE_SUFFIX,
     STATEMENT_TYPE,
@@ -20,7 +21,6 @@ from pyprov.provenance import (
 )
 from pyprov.run.statement import GENERIC_BUILD_TYPE
 
-RELEASE_FILENAME = "pyprov-release.intoto.json"
 RELEASE_PREDICATE_TYPE = f"{GENERIC_BUILD_TYPE}#release-set-v1"
 """The predicate of the release statement: which provenance statement covers each subject."""
 MAX_FILES = 50_000

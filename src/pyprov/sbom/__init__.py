@@ -12,13 +12,14 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX_SUFFIX
     from pyprov.sbom.embed import EmbedSbomTransform
     from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
     from pyprov.sbom.inspect import SbomSummary, summarize
     from pyprov.sbom.model import SbomError
     from pyprov.sbom.source import FileCheck, SourceSbomResult, source_sbom
     from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
-    from pyprov.sbom.writers import CYCLONEDX_SUFFIX, SPDX_SUFFIX, CycloneDXWriter, SPDXWriter
+    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
 _EXPORTS = {
@@ -35,8 +36,8 @@ _EXPORTS = {
     "SPEC_VERSIONS": "pyprov.sbom.validation",
     "SpecVersion": "pyprov.sbom.validation",
     "validate_cyclonedx": "pyprov.sbom.validation",
-    "CYCLONEDX_SUFFIX": "pyprov.sbom.writers",
-    "SPDX_SUFFIX": "pyprov.sbom.writers",
+    "CYCLONEDX_SUFFIX": "pyprov.evidence.layout",
+    "SPDX_SUFFIX": "pyprov.evidence.layout",
     "CycloneDXWriter": "pyprov.sbom.writers",
     "SPDXWriter": "pyprov.sbom.writers",
 }

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyprov.evidence import ArtifactContext, ArtifactEvidenceWriter
+from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX_SUFFIX
 
 if TYPE_CHECKING:
     from pyprov.sbom.validation import SpecVersion
-
-CYCLONEDX_SUFFIX = ".cdx.json"
-SPDX_SUFFIX = ".spdx.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

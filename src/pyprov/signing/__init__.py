@@ -11,16 +11,18 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyprov.signing._adapters import SignedArtifact, SigstoreSigner, sign_files
-    from pyprov.signing._identity import IdentityKind, IdentitySource, identity_source
-    from pyprov.signing._instance import Instance
-    from pyprov.signing._sigstore import (
+    from pyprov.evidence.layout import (
         BUNDLE_SUFFIX,
-        CYCLONEDX_PREDICATE_TYPE,
         PROVENANCE_BUNDLE_SUFFIX,
         PUBLISH_ATTESTATION_SUFFIX,
         SBOM_BUNDLE_SUFFIX,
         SLSA_ATTESTATION_SUFFIX,
+    )
+    from pyprov.signing.files import SignedArtifact, SigstoreSigner, sign_files
+    from pyprov.signing.identity import IdentityKind, IdentitySource, identity_source
+    from pyprov.signing.instance import Instance
+    from pyprov.signing.sigstore import (
+        CYCLONEDX_PREDICATE_TYPE,
         SigningPolicy,
         SigningResult,
         SigningSubject,
@@ -29,23 +31,23 @@ if TYPE_CHECKING:
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
 _EXPORTS = {
-    "SignedArtifact": "pyprov.signing._adapters",
-    "SigstoreSigner": "pyprov.signing._adapters",
-    "sign_files": "pyprov.signing._adapters",
-    "IdentityKind": "pyprov.signing._identity",
-    "IdentitySource": "pyprov.signing._identity",
-    "identity_source": "pyprov.signing._identity",
-    "Instance": "pyprov.signing._instance",
-    "BUNDLE_SUFFIX": "pyprov.signing._sigstore",
-    "CYCLONEDX_PREDICATE_TYPE": "pyprov.signing._sigstore",
-    "PROVENANCE_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
-    "PUBLISH_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
-    "SBOM_BUNDLE_SUFFIX": "pyprov.signing._sigstore",
-    "SLSA_ATTESTATION_SUFFIX": "pyprov.signing._sigstore",
-    "SigningPolicy": "pyprov.signing._sigstore",
-    "SigningResult": "pyprov.signing._sigstore",
-    "SigningSubject": "pyprov.signing._sigstore",
-    "sign_subjects": "pyprov.signing._sigstore",
+    "SignedArtifact": "pyprov.signing.files",
+    "SigstoreSigner": "pyprov.signing.files",
+    "sign_files": "pyprov.signing.files",
+    "IdentityKind": "pyprov.signing.identity",
+    "IdentitySource": "pyprov.signing.identity",
+    "identity_source": "pyprov.signing.identity",
+    "Instance": "pyprov.signing.instance",
+    "BUNDLE_SUFFIX": "pyprov.evidence.layout",
+    "CYCLONEDX_PREDICATE_TYPE": "pyprov.signing.sigstore",
+    "PROVENANCE_BUNDLE_SUFFIX": "pyprov.evidence.layout",
+    "PUBLISH_ATTESTATION_SUFFIX": "pyprov.evidence.layout",
+    "SBOM_BUNDLE_SUFFIX": "pyprov.evidence.layout",
+    "SLSA_ATTESTATION_SUFFIX": "pyprov.evidence.layout",
+    "SigningPolicy": "pyprov.signing.sigstore",
+    "SigningResult": "pyprov.signing.sigstore",
+    "SigningSubject": "pyprov.signing.sigstore",
+    "sign_subjects": "pyprov.signing.sigstore",
 }
 
 

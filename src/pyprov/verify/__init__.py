@@ -19,7 +19,7 @@ from typing import Literal, get_args
 
 from pyprov.errors import ProjectError
 from pyprov.verify.checks import CheckContext, EvidenceKind, Outcome, check_evidence
-from pyprov.verify.evidence import Artifact, Evidence, Listings, discover, expand_arguments
+from pyprov.verify.discovery import Artifact, Evidence, Listings, discover, expand_arguments
 from pyprov.verify.lock import verify_lock
 from pyprov.verify.policy import (
     AnyOfPolicy,

@@ -28,7 +28,7 @@ from packaging.utils import (
 )
 
 from pyprov._internal.untrusted import UntrustedInputError, check_depth
-from pyprov.verify.evidence import Artifact, Evidence, UnreadableEvidenceError, read_bounded
+from pyprov.verify.discovery import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
 from pyprov.verify.result import Check, failed, passed, warned
 

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from pyprov._internal.untrusted import load_toml, open_untrusted, read_untrusted_text
 from pyprov.errors import ProjectError
 from pyprov.verify.checks import CheckContext, Outcome, check_evidence
-from pyprov.verify.evidence import Artifact, discover, sha256_file
+from pyprov.verify.discovery import Artifact, discover, sha256_file
 from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, passed, warned
 from pyprov.verify.trust import Trust, TrustSource, load_trust

@@ -1,13 +1,15 @@
-"""What git says about a source directory."""
+"""The source of a build: what git says about the directory, and the digest of an sdist's file list."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
 
+from pyprov._internal.files import sdist_members
 from pyprov._internal.urls import strip_credentials
-from pyprov.record import GitSource
+from pyprov.record import FileList, GitSource
 
 # Read-only queries; fsmonitor hooks are switched off so that a query never runs a
 # repository-configured program.
@@ -86,3 +88,9 @@ def commit_time(path: Path) -> int | None:
         return int(out.strip()) if out else None
     except ValueError:
         return None
+
+
+def sdist_file_list(sdist: Path) -> FileList:
+    """Digest of an sdist's member names: sorted, one per line, UTF-8."""
+    names = sdist_members(sdist)
+    return FileList(sha256=hashlib.sha256("\n".join(names).encode()).hexdigest(), count=len(names))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyprov.inspect._model import Inspection, Section, as_object, pairs
+from pyprov.inspect.model import Inspection, Section, as_object, pairs
 
 _MAX_ROWS = 200
 """Rows per section: a record with more is cut, and says so."""

@@ -104,3 +104,23 @@ def test_github_run_url() -> None:
 def test_from_dict_refuses_other_documents() -> None:
     with pytest.raises(ValueError, match="not a pyprov build record"):
         BuildRecord.from_dict({"recordType": "https://example.com/other"})
+
+
+def test_github_context_only_inside_github_actions() -> None:
+    assert GitHubContext.from_environ({"GITHUB_REPOSITORY": "o/r"}) is None
+    context = GitHubContext.from_environ(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_SHA": "abc",
+            "GITHUB_REF": "refs/tags/v1",
+            "GITHUB_WORKFLOW_REF": "o/r/.github/workflows/release.yml@refs/tags/v1",
+            "GITHUB_RUN_ID": "7",
+            "GITHUB_RUN_ATTEMPT": "1",
+            "RUNNER_ENVIRONMENT": "github-hosted",
+        }
+    )
+    assert context is not None
+    assert context.server_url == "https://github.com"
+    assert context.workflow_ref == "o/r/.github/workflows/release.yml@refs/tags/v1"
+    assert context.runner_environment == "github-hosted"

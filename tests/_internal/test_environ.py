@@ -50,26 +50,6 @@ def test_credentials_come_back_after_an_error(monkeypatch: pytest.MonkeyPatch) -
     assert os.environ["SIGSTORE_ID_TOKEN"] == "secret"
 
 
-def test_github_context_only_inside_github_actions() -> None:
-    assert environ.github_context({"GITHUB_REPOSITORY": "o/r"}) is None
-    context = environ.github_context(
-        {
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_REPOSITORY": "o/r",
-            "GITHUB_SHA": "abc",
-            "GITHUB_REF": "refs/tags/v1",
-            "GITHUB_WORKFLOW_REF": "o/r/.github/workflows/release.yml@refs/tags/v1",
-            "GITHUB_RUN_ID": "7",
-            "GITHUB_RUN_ATTEMPT": "1",
-            "RUNNER_ENVIRONMENT": "github-hosted",
-        }
-    )
-    assert context is not None
-    assert context.server_url == "https://github.com"
-    assert context.workflow_ref == "o/r/.github/workflows/release.yml@refs/tags/v1"
-    assert context.runner_environment == "github-hosted"
-
-
 @pytest.mark.parametrize(("value", "expected"), [("1700000000", 1700000000), ("", None), ("soon", None)])
 def test_source_date_epoch(value: str, expected: int | None) -> None:
     assert environ.source_date_epoch({"SOURCE_DATE_EPOCH": value}) == expected

@@ -21,10 +21,11 @@ from packaging.utils import (
 from pyprov.build import BuildOptions, build_project
 from pyprov.errors import ProjectError
 from pyprov.events import EventHandler, ignore_event
+from pyprov.evidence.layout import EVIDENCE_DIRECTORY, default_evidence_directory
 from pyprov.producers.policy import credentials_in, make_policy
 from pyprov.rebuild import environment as environments
 from pyprov.rebuild import source as sources
-from pyprov.rebuild._archive import ArchiveError, Listing, read_listing
+from pyprov.rebuild.archive import ArchiveError, Listing, read_listing
 from pyprov.rebuild.compare import compare_archives
 from pyprov.rebuild.report import RebuildReport
 from pyprov.record import BuildRecord, DistributionKind, InstalledDistribution, Installer
@@ -101,7 +102,7 @@ def rebuild_artifact(options: RebuildOptions, *, on_event: EventHandler = ignore
         base.pop("SOURCE_DATE_EPOCH", None)
         base.update(env.environ(str(constraints)))
         outroot = options.keep.absolute() if options.keep else workdir / "out"
-        outdir, evidence_dir = outroot / "dist", outroot / "evidence"
+        outdir, evidence_dir = outroot / "dist", default_evidence_directory(outroot / "dist")
         policy = make_policy(
             protected=(outdir, evidence_dir),
             credentials_present=credentials_in(os.environ),
@@ -201,8 +202,8 @@ def _find_record(artifact: Path) -> Path | None:
     name = artifact.name + ".build.json"
     for candidate in (
         artifact.parent / name,
-        artifact.parent / "evidence" / name,
-        artifact.parent.parent / "evidence" / name,
+        artifact.parent / EVIDENCE_DIRECTORY / name,
+        default_evidence_directory(artifact.parent) / name,
     ):
         if candidate.is_file():
             return candidate

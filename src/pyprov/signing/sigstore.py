@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING, TypeVar
 from pyprov._internal.der import utf8_string
 from pyprov.errors import ProjectError, SigningError
 from pyprov.evidence import SignedFile
-from pyprov.signing._identity import IdentitySource
-from pyprov.signing._instance import Instance
+from pyprov.evidence.layout import (
+    BUNDLE_SUFFIX,
+    PROVENANCE_BUNDLE_SUFFIX,
+    PUBLISH_ATTESTATION_SUFFIX,
+    SBOM_BUNDLE_SUFFIX,
+    SLSA_ATTESTATION_SUFFIX,
+)
+from pyprov.signing.identity import IdentitySource
+from pyprov.signing.instance import Instance
 
 if TYPE_CHECKING:
     from sigstore.models import Bundle
@@ -24,11 +31,6 @@ if TYPE_CHECKING:
 
 CYCLONEDX_PREDICATE_TYPE = "https://cyclonedx.org/bom"
 PUBLISH_PREDICATE_TYPE = "https://docs.pypi.org/attestations/publish/v1"
-BUNDLE_SUFFIX = ".sigstore.json"
-PROVENANCE_BUNDLE_SUFFIX = ".intoto.sigstore.json"
-SBOM_BUNDLE_SUFFIX = ".cdx.sigstore.json"
-SLSA_ATTESTATION_SUFFIX = ".slsa.attestation"
-PUBLISH_ATTESTATION_SUFFIX = ".publish.attestation"
 
 _T = TypeVar("_T")
 

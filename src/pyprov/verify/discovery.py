@@ -19,7 +19,13 @@ from typing import Literal
 
 from pyprov._internal.untrusted import UntrustedInputError, open_untrusted, read_untrusted
 from pyprov.errors import ProjectError
-from pyprov.evidence_names import is_listed_artifact, split_artifacts
+from pyprov.evidence.layout import (
+    ATTESTATION_SUFFIX,
+    default_evidence_directory,
+    is_listed_artifact,
+    split_artifacts,
+)
+from pyprov.evidence.layout import PYPI_PROVENANCE_SUFFIX as PROVENANCE_SUFFIX
 
 EvidenceFormat = Literal["bundle", "attestation", "provenance"]
 """A Sigstore bundle, a PEP 740 attestation, or a PyPI integrity-API provenance object."""
@@ -31,8 +37,6 @@ BUNDLE_SUFFIXES = (".sigstore.json", ".sigstore")
 """Signature bundles: pyprov's and ``sigstore sign``'s, and CPython's release signatures."""
 STATEMENT_BUNDLE_SUFFIXES = (".intoto.sigstore.json", ".cdx.sigstore.json")
 """pyprov's signed statements: SLSA provenance and the CycloneDX SBOM."""
-ATTESTATION_SUFFIX = ".attestation"
-PROVENANCE_SUFFIX = ".provenance"
 
 _ATTESTATION_KIND = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -80,7 +84,7 @@ def expand_arguments(arguments: list[str]) -> list[str]:
     """Replace each directory among ``arguments`` by the artifacts in it (sorted, not recursive).
 
     Files named as evidence (attestations, bundles, pyprov's records: see
-    :func:`pyprov.evidence_names.is_evidence`) are skipped, so ``dist/*`` means the
+    :func:`pyprov.evidence.layout.is_evidence`) are skipped, so ``dist/*`` means the
     distributions. In a directory, every regular file that is not evidence (bundles,
     attestations, JSON, signatures) and not hidden counts as an artifact.
     """
@@ -121,7 +125,7 @@ class Evidence:
 
 def default_evidence_dir(artifact: Path) -> Path:
     """``evidence/`` beside the artifact's directory, where ``pyprov build`` writes evidence."""
-    return artifact.absolute().parent.parent / "evidence"
+    return default_evidence_directory(artifact.absolute().parent)
 
 
 class Listings:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyprov._internal import files
+from pyprov.producers.source import sdist_file_list
 
 
 def make_sdist(path: Path, members: list[tarfile.TarInfo], data: bytes = b"x") -> Path:
@@ -32,7 +33,7 @@ def test_extracts_a_well_formed_sdist(tmp_path: Path) -> None:
     top = files.extract_sdist(sdist, tmp_path / "out")
     assert top == tmp_path / "out" / "p-1"
     assert (top / "src" / "p.py").read_bytes() == b"x"
-    listing = files.sdist_file_list(sdist)
+    listing = sdist_file_list(sdist)
     assert listing.count == 2
 
 

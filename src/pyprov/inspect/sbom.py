@@ -6,7 +6,7 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
-from pyprov.inspect._model import Inspection, Section, as_list, as_object, pairs
+from pyprov.inspect.model import Inspection, Section, as_list, as_object, pairs
 from pyprov.sbom import SPEC_VERSIONS, SbomError, summarize, validate_cyclonedx
 
 _MAX_LISTED = 40

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import FIXTURES
 
 from pyprov.errors import VerificationError
 from pyprov.sbom import SbomError, validate_cyclonedx
 from pyprov.sbom.merge import MAX_INPUT_BYTES
 from pyprov.sbom.source import source_sbom
-from tests.conftest import FIXTURES
 
 SBOM = "Misc/sbom.spdx.json"
 VENDORED = {

@@ -36,20 +36,18 @@ from packaging.utils import (
 )
 
 from pyprov import __version__
-from pyprov._internal.environ import github_context
 from pyprov._internal.files import write_atomic
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
-from pyprov.provenance._check import check_statement
-from pyprov.provenance._level import BuildLevel, run_level
-from pyprov.provenance._statement import dump_statement
-from pyprov.provenance._workflow import SigningRun, make_workflow_statement, package_subdirectory
-from pyprov.provenance._writers import PROVENANCE_SUFFIX
+from pyprov.evidence.layout import PROVENANCE_SUFFIX, RECORD_SUFFIX
+from pyprov.provenance.check import check_statement
+from pyprov.provenance.level import BuildLevel, run_level
+from pyprov.provenance.statement import dump_statement
+from pyprov.provenance.workflow import SigningRun, make_workflow_statement, package_subdirectory
 from pyprov.record import BuildRecord, GitHubContext
 
-RECORD_SUFFIX = ".build.json"
 BYPRODUCT_SUFFIXES = (RECORD_SUFFIX, ".cdx.json", ".spdx.json")
 """Evidence of the build job named as byproducts, in the order ``pyprov build`` writes it."""
 MAX_RECORD_BYTES = 16 << 20
@@ -211,7 +209,7 @@ def reissue_provenance(
     a record does not match, :class:`~pyprov.errors.ProjectError` (exit 2) when something
     is missing or unreadable. Nothing is written unless every check passed.
     """
-    github = github_context(environ)
+    github = GitHubContext.from_environ(environ)
     if github is None:
         raise ProjectError(
             "provenance reissue runs in the signing job of pyprov's reusable workflow (GITHUB_ACTIONS=true)"

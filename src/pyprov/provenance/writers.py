@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pyprov.evidence import ArtifactContext
-from pyprov.provenance._level import Signing
-from pyprov.provenance._statement import dump_statement, make_statement
-
-PROVENANCE_SUFFIX = ".intoto.json"
-BUNDLE_FILENAME = "pyprov.intoto.json"
+from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
+from pyprov.provenance.level import Signing
+from pyprov.provenance.statement import dump_statement, make_statement
 
 
 class ProvenanceWriter:
@@ -37,7 +35,7 @@ class ProvenanceWriter:
         statement = make_statement(
             (context.record,), evidence=tuple(context.evidence.items()), signing=self._signing
         )
-        from pyprov.provenance._check import check_statement  # noqa: PLC0415 - protobuf is slow to import
+        from pyprov.provenance.check import check_statement  # noqa: PLC0415 - protobuf is slow to import
 
         check_statement(statement)
         return dump_statement(statement)
@@ -68,11 +66,11 @@ class ProvenanceBundleWriter:
         statement = make_statement(
             tuple(context.record for context in contexts), evidence=evidence, signing=self._signing
         )
-        from pyprov.provenance._check import check_statement  # noqa: PLC0415 - protobuf is slow to import
+        from pyprov.provenance.check import check_statement  # noqa: PLC0415 - protobuf is slow to import
 
         check_statement(statement)
         return dump_statement(statement)
 
 
 def _prepare() -> None:
-    import pyprov.provenance._check  # noqa: F401, PLC0415
+    import pyprov.provenance.check  # noqa: F401, PLC0415

@@ -12,7 +12,7 @@ from pyprov.errors import SigningError
 if TYPE_CHECKING:
     from sigstore.oidc import IdentityToken
 
-    from pyprov.signing._instance import Instance
+    from pyprov.signing.instance import Instance
 
 IdentityKind = Literal["token", "ambient", "interactive", "none"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pyprov._internal.outputs import ignore_directory, make_directory
-from pyprov.evidence_names import GITIGNORE_CONTENT
+from pyprov.evidence.layout import GITIGNORE_CONTENT
 from tests.conftest import git
 
 PYPROV = [sys.executable, "-m", "pyprov"]
@@ -43,13 +43,13 @@ def _sdist(source: Path) -> tuple[str, bytes]:
 
 def test_an_evidence_directory_pyprov_creates_ignores_itself(tmp_path: Path) -> None:
     assert make_directory(tmp_path / "a" / "evidence", "evidence") is True
-    ignore_directory(tmp_path / "a" / "evidence")
+    ignore_directory(tmp_path / "a" / "evidence", GITIGNORE_CONTENT)
     assert (tmp_path / "a" / "evidence" / ".gitignore").read_bytes() == GITIGNORE_CONTENT
     existing = tmp_path / "mine"
     existing.mkdir()
     assert make_directory(existing, "evidence") is False
     (existing / ".gitignore").write_text("keep\n")
-    ignore_directory(existing)
+    ignore_directory(existing, GITIGNORE_CONTENT)
     assert (existing / ".gitignore").read_text() == "keep\n"
 
 

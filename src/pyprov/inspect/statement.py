@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pyprov.inspect._model import Section, as_list, as_object, pairs
+from pyprov.inspect.model import Section, as_list, as_object, pairs
 from pyprov.provenance import BUILD_TYPE, LOCAL_BUILDER_ID, PREDICATE_TYPE, WORKFLOW_BUILD_TYPE
 
 _UNVERIFIED = "claimed by the statement itself; `pyprov verify` establishes the level from its signature"

@@ -1,4 +1,8 @@
-"""Which files are artifacts and which are evidence about them, decided by name in one place.
+"""The on-disk contract: every file name pyprov writes or reads, its media type, and where it goes.
+
+Evidence about an artifact ``A`` is named ``A<suffix>``; the suffixes below are the only
+place these names are spelled. The default evidence directory is ``evidence/`` beside the
+output directory (``dist/``), which holds only distributions and PEP 740 attestations.
 
 ``pyprov build --sign`` leaves PEP 740 attestations beside the distributions, so
 ``dist/*`` names both. Every command that takes files (``sign``, ``attest``, ``verify``)
@@ -11,6 +15,52 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import TypeVar
+
+EVIDENCE_DIRECTORY = "evidence"
+"""The default evidence directory's name, beside the output directory."""
+
+# Evidence pyprov writes about an artifact A, as A<suffix>.
+RECORD_SUFFIX = ".build.json"
+"""The build record (``docs/build-record.md``)."""
+RUN_RECORD_SUFFIX = ".run.json"
+"""The run record of ``pyprov run`` (``docs/build-type-generic-v1.md``)."""
+CYCLONEDX_SUFFIX = ".cdx.json"
+SPDX_SUFFIX = ".spdx.json"
+PROVENANCE_SUFFIX = ".intoto.json"
+"""The in-toto statement with SLSA provenance, one subject."""
+BUNDLE_SUFFIX = ".sigstore.json"
+"""The Sigstore bundle of the artifact itself."""
+PROVENANCE_BUNDLE_SUFFIX = ".intoto.sigstore.json"
+SBOM_BUNDLE_SUFFIX = ".cdx.sigstore.json"
+REBUILD_BUNDLE_SUFFIX = ".rebuild.sigstore.json"
+# Beside the artifact (in the output directory): PEP 740 attestations, as twine uploads them.
+ATTESTATION_SUFFIX = ".attestation"
+SLSA_ATTESTATION_SUFFIX = ".slsa.attestation"
+PUBLISH_ATTESTATION_SUFFIX = ".publish.attestation"
+# Read, not written: PyPI's provenance objects and CPython's release signatures.
+PYPI_PROVENANCE_SUFFIX = ".provenance"
+CPYTHON_BUNDLE_SUFFIX = ".sigstore"
+# One file per evidence directory.
+BUNDLE_FILENAME = "pyprov.intoto.json"
+"""``--provenance-bundle``: one statement with every artifact of the build as a subject."""
+RELEASE_FILENAME = "pyprov-release.intoto.json"
+"""``pyprov merge``: the release set's statement."""
+
+MEDIA_TYPES = {
+    RECORD_SUFFIX: "application/json",
+    RUN_RECORD_SUFFIX: "application/json",
+    CYCLONEDX_SUFFIX: "application/vnd.cyclonedx+json",
+    SPDX_SUFFIX: "application/spdx+json",
+    PROVENANCE_SUFFIX: "application/vnd.in-toto+json",
+    ".log": "text/plain",
+}
+"""Media types of the evidence pyprov names as byproducts in its provenance."""
+
+
+def default_evidence_directory(output_directory: Path) -> Path:
+    """``evidence/`` beside the output directory: where pyprov writes and looks by default."""
+    return output_directory.parent / EVIDENCE_DIRECTORY
+
 
 EVIDENCE_SUFFIXES = (
     # PEP 740: <dist>.attestation and <dist>.<kind>.attestation (twine uploads these).

@@ -14,7 +14,7 @@ from in_toto_attestation.v1.statement import Statement
 
 from pyprov._internal.untrusted import load_json, read_untrusted
 from pyprov.errors import ProjectError
-from pyprov.provenance._statement import PREDICATE_TYPE
+from pyprov.provenance.statement import PREDICATE_TYPE
 
 
 def check_statement(statement: Mapping[str, Any]) -> None:

@@ -29,16 +29,16 @@ from typing import Any
 
 from pyprov import __version__
 from pyprov.evidence import EvidenceFile
-from pyprov.provenance._level import BuildLevel
-from pyprov.provenance._statement import (
+from pyprov.provenance.level import BuildLevel
+from pyprov.provenance.statement import (
     PREDICATE_TYPE,
     STATEMENT_TYPE,
     github_workflow,
 )
-from pyprov.provenance._statement import (
+from pyprov.provenance.statement import (
     _distribution_descriptor as distribution_descriptor,
 )
-from pyprov.provenance._statement import (
+from pyprov.provenance.statement import (
     _evidence_descriptor as evidence_descriptor,
 )
 from pyprov.record import BuildRecord, GitHubContext

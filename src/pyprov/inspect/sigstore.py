@@ -14,8 +14,8 @@ from typing import Any
 from cryptography import x509
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json
-from pyprov.inspect._model import Inspection, Section, as_list, as_object, pairs
-from pyprov.inspect._statement import statement_sections, statement_title
+from pyprov.inspect.model import Inspection, Section, as_list, as_object, pairs
+from pyprov.inspect.statement import statement_sections, statement_title
 from pyprov.verify.policy import CertificateIdentity
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pyprov.evidence_names import is_evidence, is_listed_artifact, split_artifacts
+from pyprov.evidence.layout import is_evidence, is_listed_artifact, split_artifacts
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,20 @@ from pyprov._internal.outputs import ignore_directory, make_directory
 from pyprov._internal.untrusted import read_untrusted
 from pyprov.errors import OutputError, ProjectError
 from pyprov.evidence import ArtifactContext, SignedFile
-from pyprov.signing._sigstore import (
+from pyprov.evidence.layout import (
     BUNDLE_SUFFIX,
+    GITIGNORE_CONTENT,
+    PROVENANCE_SUFFIX,
+    default_evidence_directory,
+)
+from pyprov.evidence.layout import CYCLONEDX_SUFFIX as SBOM_SUFFIX
+from pyprov.signing.sigstore import (
     SigningPolicy,
     SigningResult,
     SigningSubject,
     sign_subjects,
 )
 
-PROVENANCE_SUFFIX = ".intoto.json"
-SBOM_SUFFIX = ".cdx.json"
 MAX_STATEMENT_BYTES = 64 << 20
 
 
@@ -127,7 +131,7 @@ def _write_all(planned: list[tuple[Path, list[tuple[Path, SignedFile]]]]) -> lis
         for _, items in planned:
             for directory, item in items:
                 if make_directory(directory, item.location) and item.location == "evidence":
-                    ignore_directory(directory)
+                    ignore_directory(directory, GITIGNORE_CONTENT)
                 fd, name = tempfile.mkstemp(dir=directory, prefix=f".{item.filename}.", suffix=".tmp")
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(item.content)
@@ -157,7 +161,7 @@ def _cpython_names(name: str, files: Sequence[SignedFile]) -> tuple[SignedFile, 
 
 
 def _evidence_dir(artifact: Path, evidence_dir: Path | None) -> Path:
-    return evidence_dir if evidence_dir is not None else artifact.parent.parent / "evidence"
+    return evidence_dir if evidence_dir is not None else default_evidence_directory(artifact.parent)
 
 
 def _directory(artifact: Path, evidence_dir: Path | None, item: SignedFile) -> Path:

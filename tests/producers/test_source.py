@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyprov._internal.git import git_source
+from pyprov.producers.source import git_source
 from tests.conftest import git
 
 

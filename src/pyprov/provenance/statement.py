@@ -19,7 +19,8 @@ from urllib.parse import quote, urlsplit
 from packaging.utils import canonicalize_name
 
 from pyprov.evidence import EvidenceFile
-from pyprov.provenance._level import Signing, build_level
+from pyprov.evidence.layout import MEDIA_TYPES
+from pyprov.provenance.level import Signing, build_level
 from pyprov.record import BuildRecord, GitHubContext, GitSource, InstalledDistribution
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -28,14 +29,6 @@ BUILD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-v1.md"
 """pyprov's buildType; a change to the meaning of a parameter gets a new URI (``-v2``)."""
 LOCAL_BUILDER_ID = f"{BUILD_TYPE}#builder-local-unverified"
 """``builder.id`` outside a CI platform: a local run, which nobody but the runner vouches for."""
-
-_MEDIA_TYPES = {
-    ".build.json": "application/json",
-    ".cdx.json": "application/vnd.cyclonedx+json",
-    ".spdx.json": "application/spdx+json",
-    ".intoto.json": "application/vnd.in-toto+json",
-    ".log": "text/plain",
-}
 
 
 def make_statement(
@@ -256,7 +249,7 @@ def _run_details(
 
 def _evidence_descriptor(suffix: str, item: EvidenceFile) -> dict[str, Any]:
     descriptor: dict[str, Any] = {"name": item.path.name, "digest": {"sha256": item.sha256}}
-    media_type = _MEDIA_TYPES.get(suffix)
+    media_type = MEDIA_TYPES.get(suffix)
     if media_type:
         descriptor["mediaType"] = media_type
     return descriptor
