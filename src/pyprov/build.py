@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from pyprov._internal import environ, files, outputs
 from pyprov._internal.clock import Clock, utc_now
@@ -31,6 +32,12 @@ from pyprov.evidence import (
     EvidenceFile,
     RunEvidenceWriter,
 )
+
+if TYPE_CHECKING:
+    from pyprov.provenance.level import Signing
+    from pyprov.sbom.validation import SpecVersion
+    from pyprov.signing.files import SigstoreSigner
+
 from pyprov.evidence.layout import GITIGNORE_CONTENT, RECORD_SUFFIX, default_evidence_directory
 from pyprov.producers.pep517 import Built, Pep517Builder, check_project
 from pyprov.producers.policy import BuildPolicy, credentials_in, make_policy
@@ -107,6 +114,51 @@ class BuildResult:
     """Files of the run evidence writers."""
     signed_files: tuple[tuple[Path, ...], ...] = ()
     """Per artifact, in the order of ``records``: the signer's files (empty when not signing)."""
+
+
+SbomFormat = Literal["cyclonedx", "spdx", "both", "none"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidencePlan:
+    """The standard evidence of a build, in the order the writers must run."""
+
+    evidence_writers: tuple[ArtifactEvidenceWriter, ...]
+    run_evidence_writers: tuple[RunEvidenceWriter, ...]
+    signing: Signing
+    """How the statements will be signed: the SLSA Build level they claim depends on it."""
+
+
+def standard_evidence(
+    *,
+    sbom_format: SbomFormat = "cyclonedx",
+    sbom_spec: SpecVersion = "1.6",
+    sbom_files: bool = False,
+    signer: SigstoreSigner | None = None,
+    provenance_bundle: bool = False,
+) -> EvidencePlan:
+    """What ``pyprov build`` writes for each artifact: SBOMs, then the provenance statement.
+
+    The SBOMs come first: the provenance names the evidence written before it as
+    byproducts. The level the statements claim follows from ``signer``: L2 needs the
+    hosted build platform's own identity (GitHub Actions), a personal identity gives L1.
+    """
+    from pyprov.provenance.writers import ProvenanceBundleWriter, ProvenanceWriter  # noqa: PLC0415
+    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
+
+    signing: Signing = "unsigned"
+    if signer is not None:
+        signing = "hosted-identity" if signer.policy.identity.is_github_actions else "personal-identity"
+    writers: list[ArtifactEvidenceWriter] = []
+    if sbom_format in ("cyclonedx", "both"):
+        writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
+    if sbom_format in ("spdx", "both"):
+        writers.append(SPDXWriter())
+    writers.append(ProvenanceWriter(signing=signing))
+    run_writers: tuple[RunEvidenceWriter, ...] = (
+        (ProvenanceBundleWriter(signing=signing),) if provenance_bundle else ()
+    )
+    return EvidencePlan(evidence_writers=tuple(writers), run_evidence_writers=run_writers, signing=signing)
 
 
 def build_project(

@@ -16,7 +16,7 @@ from pyprov._internal.redaction import redact_argv
 
 if TYPE_CHECKING:
     from pyprov.build import BuildOptions, BuildResult
-    from pyprov.evidence import ArtifactEvidenceWriter, ArtifactTransform
+    from pyprov.evidence import ArtifactTransform
     from pyprov.record import DistributionKind, Installer
     from pyprov.sbom import SpecVersion
 
@@ -175,23 +175,11 @@ def build_command(
     """
     # The library is imported when a command runs, not for --help.
     from pyprov._cli import render  # noqa: PLC0415
-    from pyprov.build import BuildOptions, build_project  # noqa: PLC0415
-    from pyprov.provenance import (  # noqa: PLC0415
-        ProvenanceBundleWriter,
-        ProvenanceWriter,
-        Signing,
-        build_level,
-    )
-    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
+    from pyprov.build import BuildOptions, build_project, standard_evidence  # noqa: PLC0415
+    from pyprov.provenance import build_level  # noqa: PLC0415
 
     if reproducible:
         _set_source_date_epoch(srcdir)
-    # The SBOMs come first: the provenance names the evidence written before it as byproducts.
-    sbom_writers: list[ArtifactEvidenceWriter] = []
-    if sbom_format in ("cyclonedx", "both"):
-        sbom_writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
-    if sbom_format in ("spdx", "both"):
-        sbom_writers.append(SPDXWriter())
     transforms: tuple[ArtifactTransform, ...] = ()
     if embed_sbom:
         from pyprov.sbom.embed import EmbedSbomTransform  # noqa: PLC0415
@@ -202,10 +190,14 @@ def build_command(
         from pyprov.signing.files import SigstoreSigner  # noqa: PLC0415
 
         signer = SigstoreSigner(signing_policy(**signing))
-    # The level the statements claim: L2 needs the hosted platform's own identity.
-    level_signing: Signing = "unsigned"
-    if signer is not None:
-        level_signing = "hosted-identity" if signer.policy.identity.is_github_actions else "personal-identity"
+    plan = standard_evidence(
+        sbom_format=sbom_format,  # type: ignore[arg-type]  # click.Choice checked it
+        sbom_spec=sbom_spec,
+        sbom_files=sbom_files,
+        signer=signer,
+        provenance_bundle=provenance_bundle,
+    )
+    level_signing = plan.signing
 
     distributions: tuple[DistributionKind, ...] = (
         *(("sdist",) if sdist else ()),
@@ -220,9 +212,9 @@ def build_command(
         installer=installer,
         isolation=not no_isolation,
         argv=("pyprov", *redact_argv(sys.argv[1:], os.environ)),
-        evidence_writers=(*sbom_writers, ProvenanceWriter(signing=level_signing)),
+        evidence_writers=plan.evidence_writers,
         transforms=transforms,
-        run_evidence_writers=(ProvenanceBundleWriter(signing=level_signing),) if provenance_bundle else (),
+        run_evidence_writers=plan.run_evidence_writers,
         signer=signer,
         allow_unsandboxed=allow_unsandboxed,
         hermetic=hermetic,

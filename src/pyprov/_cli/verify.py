@@ -284,7 +284,9 @@ def _verify_arguments(
     if cpython:
         if identity or issuer or repository:
             raise ProjectError("--cpython chooses the signer itself: no --identity, --issuer or --repository")
-        return _verify_cpython(artifacts, trust, options)
+        from pyprov.verify.cpython import verify_cpython  # noqa: PLC0415
+
+        return verify_cpython(artifacts, trust, options)
     return verify_artifacts(artifacts, _policy(*policy_options), trust, options)
 
 
@@ -326,34 +328,6 @@ def _verify_from_index(
         )
 
     return verify_from_index(requests, verify, index_url=index_url)
-
-
-def _verify_cpython(
-    artifacts: tuple[str, ...], trust: TrustSource, options: VerifyOptions
-) -> VerificationReport:
-    """Verify each artifact against its series' release manager, one policy per series."""
-    from pyprov.verify import VerificationReport, verify_artifacts  # noqa: PLC0415
-    from pyprov.verify.cpython import release_manager  # noqa: PLC0415
-
-    groups: dict[str, list[str]] = {}
-    managers = {}
-    for artifact in artifacts:
-        manager = release_manager(Path(artifact).name)
-        managers[manager.series] = manager
-        groups.setdefault(manager.series, []).append(artifact)
-    reports = [
-        verify_artifacts(members, managers[series].policy(), trust, options)
-        for series, members in groups.items()
-    ]
-    return VerificationReport(
-        trust=reports[0].trust,
-        policy="; ".join(
-            f"CPython {series}: {managers[series].name}, {report.policy}"
-            for series, report in zip(groups, reports, strict=True)
-        ),
-        artifacts=tuple(result for report in reports for result in report.artifacts),
-        notes=tuple(note for report in reports for note in report.notes),
-    )
 
 
 def _policy(

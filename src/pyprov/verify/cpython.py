@@ -14,12 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
 
 from pyprov.errors import ProjectError
 from pyprov.verify.policy import IdentityPolicy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pyprov.verify import VerificationReport, VerifyOptions
+    from pyprov.verify.trust import TrustSource
 
 _VERSION = re.compile(r"^python-(\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)[-.]", re.IGNORECASE)
 
@@ -74,6 +81,36 @@ def release_manager(filename: str) -> ReleaseManager:
 
 
 @cache
+def verify_cpython(
+    artifacts: Sequence[str], trust: TrustSource, options: VerifyOptions
+) -> VerificationReport:
+    """Verify CPython release artifacts, each against its series' release manager (one policy per series).
+
+    Raises :class:`ProjectError` for an artifact whose version python.org's table does not list.
+    """
+    from pyprov.verify import VerificationReport, verify_artifacts  # noqa: PLC0415 - a cycle otherwise
+
+    groups: dict[str, list[str]] = {}
+    managers = {}
+    for artifact in artifacts:
+        manager = release_manager(Path(artifact).name)
+        managers[manager.series] = manager
+        groups.setdefault(manager.series, []).append(artifact)
+    reports = [
+        verify_artifacts(members, managers[series].policy(), trust, options)
+        for series, members in groups.items()
+    ]
+    return VerificationReport(
+        trust=reports[0].trust,
+        policy="; ".join(
+            f"CPython {series}: {managers[series].name}, {report.policy}"
+            for series, report in zip(groups, reports, strict=True)
+        ),
+        artifacts=tuple(result for report in reports for result in report.artifacts),
+        notes=tuple(note for report in reports for note in report.notes),
+    )
+
+
 def _table() -> Mapping[str, Any]:
     text = (
         resources.files("pyprov.verify").joinpath("cpython_release_managers.json").read_text(encoding="utf-8")
