@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
     from pyprov.sbom.inspect import SbomSummary, summarize
     from pyprov.sbom.model import SbomError
-    from pyprov.sbom.source import FileCheck, SourceSbomResult, source_sbom
+    from pyprov.sbom.source import SourceSbomResult, source_sbom
     from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
+    from pyprov.sbom.vendored import FileCheck
     from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
@@ -30,7 +31,7 @@ _EXPORTS = {
     "SbomSummary": "pyprov.sbom.inspect",
     "summarize": "pyprov.sbom.inspect",
     "SbomError": "pyprov.sbom.model",
-    "FileCheck": "pyprov.sbom.source",
+    "FileCheck": "pyprov.sbom.vendored",
     "SourceSbomResult": "pyprov.sbom.source",
     "source_sbom": "pyprov.sbom.source",
     "SPEC_VERSIONS": "pyprov.sbom.validation",

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pyprov.sbom.model import REQUIRES_DIST
+from pyprov.sbom.vendored import ALGORITHMS
 
 _ALGORITHMS = {
     "SHA-1": "SHA1",
@@ -242,3 +243,83 @@ def render_spdx(cyclonedx: dict[str, Any], *, name: str) -> bytes:
     return (
         json.dumps(to_spdx(cyclonedx, name=name), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     ).encode()
+
+
+def render_source_spdx(document: dict[str, Any], *, name: str) -> bytes:
+    """SPDX 2.3: packages from pyprov's converter, plus the vendored files (SHA-1, SHA-256) and CPEs."""
+    stripped = json.loads(json.dumps(document))
+    nested: list[tuple[str, dict[str, Any]]] = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for component in stripped.get("components", []):
+        package_id = spdx_id(component["bom-ref"])
+        by_id[package_id] = component
+        nested.extend((package_id, item) for item in component.pop("components", []))
+    spdx = to_spdx(stripped, name=name)
+    for package in spdx["packages"]:
+        component = by_id.get(package["SPDXID"])
+        if component is not None:
+            _add_package_facts(package, component)
+    files: list[dict[str, Any]] = []
+    sha1s: dict[str, list[str]] = {}
+    for package_id, item in nested:
+        entry = _spdx_file(item)
+        if entry is None:
+            continue  # SPDX 2.3 requires a SHA-1 for every file; the warnings say why it is missing
+        files.append(entry)
+        spdx["relationships"].append(
+            {
+                "spdxElementId": package_id,
+                "relationshipType": "CONTAINS",
+                "relatedSpdxElement": entry["SPDXID"],
+            }
+        )
+        sha1 = next(c["checksumValue"] for c in entry["checksums"] if c["algorithm"] == "SHA1")
+        sha1s.setdefault(package_id, []).append(sha1)
+    # A package that CONTAINS files must say its files were analysed, with the verification
+    # code over their SHA-1s (SPDX 2.3 section 7.9): exactly the files listed for it.
+    for package in spdx["packages"]:
+        if package["SPDXID"] in sha1s:
+            package["filesAnalyzed"] = True
+            joined = "".join(sorted(sha1s[package["SPDXID"]])).encode()
+            code = hashlib.sha1(joined, usedforsecurity=False).hexdigest()
+            package["packageVerificationCode"] = {"packageVerificationCodeValue": code}
+    spdx["files"] = sorted(files, key=lambda entry: entry["fileName"])
+    spdx["relationships"] = sorted(
+        spdx["relationships"],
+        key=lambda r: (r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]),
+    )
+    return (json.dumps(spdx, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _add_package_facts(package: dict[str, Any], component: Mapping[str, Any]) -> None:
+    """What the generic converter leaves out: the CPE and the download location."""
+    if component.get("cpe"):
+        package.setdefault("externalRefs", []).append(
+            {
+                "referenceCategory": "SECURITY",
+                "referenceType": "cpe23Type",
+                "referenceLocator": component["cpe"],
+            }
+        )
+    for reference in component.get("externalReferences", []):
+        if reference.get("type") == "distribution":
+            package["downloadLocation"] = reference["url"]
+
+
+def _spdx_file(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    checksums = [
+        {"algorithm": h["alg"].replace("-", ""), "checksumValue": h["content"]}
+        for h in item.get("hashes", [])
+        if h["alg"] in ALGORITHMS
+    ]
+    if not any(c["algorithm"] == "SHA1" for c in checksums):
+        return None
+    entry: dict[str, Any] = {
+        "SPDXID": spdx_id(item["bom-ref"]),
+        "fileName": "./" + item["name"],
+        "checksums": checksums,
+    }
+    notes = [f"{p['name']}={p['value']}" for p in item.get("properties", [])]
+    if notes:
+        entry["comment"] = "; ".join(notes)
+    return entry

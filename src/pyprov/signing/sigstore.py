@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -21,6 +19,7 @@ from pyprov.evidence.layout import (
 )
 from pyprov.signing.identity import IdentitySource
 from pyprov.signing.instance import Instance
+from pyprov.signing.requests import retrying
 
 if TYPE_CHECKING:
     from sigstore.models import Bundle
@@ -360,45 +359,12 @@ def _identity_policy(identity: str, issuer: str) -> VerificationPolicy:
 
 
 def _retrying(policy: SigningPolicy, what: str, call: Callable[[], _T]) -> _T:
-    """Run one Sigstore request within ``policy.timeout``, retrying failures with exponential backoff."""
-    delay = policy.backoff
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return _within(policy.timeout, call)
-        except SigningError:
-            raise
-        except Exception as error:
-            if attempt == policy.attempts:
-                raise SigningError(
-                    f"could not {what} at {policy.instance.description} after {attempt} attempts: "
-                    f"{type(error).__name__}: {error}; nothing was written"
-                ) from error
-        time.sleep(delay)
-        delay *= 2
-    raise AssertionError("unreachable")
-
-
-def _within(seconds: float, call: Callable[[], _T]) -> _T:
-    """Run ``call`` on a daemon thread and give up on it after ``seconds``.
-
-    sigstore's HTTP clients set no timeout (they pass ``timeout=None`` to requests, which
-    overrides any socket default), so a hung service would hang signing forever. An
-    abandoned request finishes or dies with the process; its result is never used.
-    """
-    outcome: list[_T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name="pyprov-sigstore-request", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise TimeoutError(f"no answer within {seconds:g} s")
-    if failure:
-        raise failure[0]
-    return outcome[0]
+    """Run one Sigstore request as ``policy`` says (timeout, attempts, backoff)."""
+    return retrying(
+        call,
+        what=what,
+        where=policy.instance.description,
+        attempts=policy.attempts,
+        backoff=policy.backoff,
+        timeout=policy.timeout,
+    )
