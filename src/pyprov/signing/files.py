@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyprov._internal.hashing import hash_file
-from pyprov._internal.outputs import ignore_directory, make_directory
+from pyprov._internal.outputs import Output, ignore_directory, make_directory, publish_all
 from pyprov._internal.untrusted import read_untrusted
-from pyprov.errors import OutputError, ProjectError
+from pyprov.errors import ProjectError
 from pyprov.evidence import ArtifactContext, SignedFile
 from pyprov.evidence.layout import (
     BUNDLE_SUFFIX,
@@ -125,24 +123,18 @@ def sign_files(
 
 
 def _write_all(planned: list[tuple[Path, list[tuple[Path, SignedFile]]]]) -> list[SignedArtifact]:
-    """Write every file to a temporary name first, then rename them all: all or nothing."""
-    temporaries: list[tuple[Path, Path]] = []
-    try:
-        for _, items in planned:
-            for directory, item in items:
-                if make_directory(directory, item.location) and item.location == "evidence":
-                    ignore_directory(directory, GITIGNORE_CONTENT)
-                fd, name = tempfile.mkstemp(dir=directory, prefix=f".{item.filename}.", suffix=".tmp")
-                with os.fdopen(fd, "wb") as stream:
-                    stream.write(item.content)
-                temporaries.append((Path(name), directory / item.filename))
-        for temporary, final in temporaries:
-            temporary.chmod(0o644)
-            temporary.replace(final)
-    except OSError as error:
-        for temporary, _ in temporaries:
-            temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write the signatures: {error.strerror or error}") from error
+    """Publish every file at once (``publish_all``): all or nothing, also on Ctrl-C."""
+    for _, items in planned:
+        for directory, item in items:
+            if make_directory(directory, item.location) and item.location == "evidence":
+                ignore_directory(directory, GITIGNORE_CONTENT)
+    publish_all(
+        [
+            Output(directory=directory, name=item.filename, content=item.content)
+            for _, items in planned
+            for directory, item in items
+        ]
+    )
     return [
         SignedArtifact(artifact=artifact, files=tuple(directory / item.filename for directory, item in items))
         for artifact, items in planned
