@@ -303,3 +303,15 @@ def test_a_local_header_naming_another_member_is_refused(tmp_path: Path) -> None
         ArchiveError, match=r"member 'demo/core\.py' is named 'demo/evil\.py' in its local header"
     ):
         compare_archives(a, b)
+
+
+def test_members_declaring_more_compressed_bytes_than_the_archive_holds_are_refused(tmp_path: Path) -> None:
+    a, b = twins(tmp_path)
+    make_wheel(a)
+    make_wheel(b, date=(2025, 1, 1, 0, 0, 0))
+    raw = bytearray(b.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the first central directory entry: its compressed size at +20
+    raw[entry + 20 : entry + 24] = (1 << 30).to_bytes(4, "little")
+    b.write_bytes(bytes(raw))
+    with pytest.raises(ArchiveError, match="members declare more compressed bytes than the archive has"):
+        compare_archives(a, b)

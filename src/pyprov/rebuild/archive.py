@@ -240,6 +240,8 @@ class _HashingReader(_Reader):
         return data
 
     def skip_to(self, offset: int) -> None:
+        if offset > self.size:
+            raise ArchiveError(f"{self.path.name}: a member starts or ends outside the archive")
         while self.position < offset:
             self.read(min(offset - self.position, _CHUNK))
 
