@@ -8,6 +8,7 @@ import io
 import stat
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,115 @@ def test_something_that_is_not_an_archive_is_refused(tmp_path: Path) -> None:
         compare_archives(a, b)
     with pytest.raises(ArchiveError, match=r"setup.py is neither a wheel \(.whl\) nor an sdist \(.tar.gz\)"):
         compare_archives(a, tmp_path / "setup.py")
+
+
+def _data_span(path: Path, name: str) -> tuple[int, int]:
+    """Where the compressed bytes of member ``name`` lie in the zip at ``path``."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name)
+    raw = path.read_bytes()
+    local = raw[info.header_offset : info.header_offset + 30]
+    start = (
+        info.header_offset
+        + 30
+        + int.from_bytes(local[26:28], "little")
+        + int.from_bytes(local[28:30], "little")
+    )
+    return start, start + info.compress_size
+
+
+def _poison(path: Path, name: str, byte: int) -> None:
+    """Overwrite the member's deflate stream with bytes that cannot be inflated (invalid block type)."""
+    start, end = _data_span(path, name)
+    raw = bytearray(path.read_bytes())
+    raw[start:end] = bytes([byte]) * (end - start)
+    path.write_bytes(bytes(raw))
+
+
+def _copy_with_one_later_member(source: Path, target: Path, later: str) -> None:
+    """A copy of the wheel ``source`` whose member ``later`` has another time; nothing else differs."""
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w") as copy:
+        for info in archive.infolist():
+            if info.filename == later:
+                info.date_time = (2025, 1, 1, 0, 0, 0)
+            copy.writestr(info, archive.read(info))
+
+
+def test_wheels_differing_in_one_timestamp_are_compared_without_inflating_any_member(tmp_path: Path) -> None:
+    a, b = twins(tmp_path)
+    make_wheel(a)
+    _copy_with_one_later_member(a, b, later="demo/__init__.py")
+    # demo/core.py cannot be inflated in either wheel: reading it would fail the comparison.
+    for path in (a, b):
+        _poison(path, "demo/core.py", 0xFF)
+    with pytest.raises(zlib.error), zipfile.ZipFile(a) as archive:
+        archive.read("demo/core.py")
+    result = compare_archives(a, b)
+    assert result.verdict == "equivalent"
+    assert [(item.kind, item.members) for item in result.differences] == [
+        ("timestamps", ("demo/__init__.py",))
+    ]
+    assert {m.name: m.sha256 for m in result.published.members}["demo/core.py"] is None
+
+
+def test_a_member_whose_compressed_bytes_differ_is_inflated_and_checked(tmp_path: Path) -> None:
+    a, b = twins(tmp_path)
+    make_wheel(a)
+    make_wheel(b, date=(2025, 1, 1, 0, 0, 0))
+    _poison(a, "demo/core.py", 0xFF)
+    _poison(b, "demo/core.py", 0xFE)
+    with pytest.raises(
+        ArchiveError, match=r"demo-1\.0-py3-none-any\.whl: cannot read member 'demo/core\.py'"
+    ):
+        compare_archives(a, b)
+
+
+def test_members_with_other_compressed_bytes_are_compared_by_content_with_correct_digests(
+    tmp_path: Path,
+) -> None:
+    a, b = twins(tmp_path)
+    files = {**WHEEL_FILES, "demo/data.txt": b"same words\n" * 500, "demo/value.py": b"VALUE = 2\n"}
+    make_wheel(a, files)
+    with zipfile.ZipFile(a) as source, zipfile.ZipFile(b, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "demo/value.py":
+                data = b"VALUE = 3\n"
+            # Another compression level: other compressed bytes for the same content.
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    result = compare_archives(a, b)
+    assert result.verdict == "differs"
+    assert [(item.kind, item.members) for item in result.differences] == [("changed", ("demo/value.py",))]
+    changed = result.differences[0]
+    assert changed.published == {"size": 10, "sha256": hashlib.sha256(b"VALUE = 2\n").hexdigest()}
+    assert changed.rebuilt == {"size": 10, "sha256": hashlib.sha256(b"VALUE = 3\n").hexdigest()}
+    digests = {m.name: m.sha256 for m in result.rebuilt.members}
+    assert digests["demo/data.txt"] == hashlib.sha256(files["demo/data.txt"]).hexdigest()
+
+
+def test_a_local_header_naming_another_member_is_refused(tmp_path: Path) -> None:
+    a, b = twins(tmp_path)
+    make_wheel(a)
+    make_wheel(b, date=(2025, 1, 1, 0, 0, 0))
+    for path in (a, b):
+        with zipfile.ZipFile(path) as archive:
+            offset = archive.getinfo("demo/core.py").header_offset
+        raw = bytearray(path.read_bytes())
+        raw[offset + 30 : offset + 30 + len("demo/core.py")] = b"demo/evil.py"
+        path.write_bytes(bytes(raw))
+    with pytest.raises(
+        ArchiveError, match=r"member 'demo/core\.py' is named 'demo/evil\.py' in its local header"
+    ):
+        compare_archives(a, b)
+
+
+def test_members_declaring_more_compressed_bytes_than_the_archive_holds_are_refused(tmp_path: Path) -> None:
+    a, b = twins(tmp_path)
+    make_wheel(a)
+    make_wheel(b, date=(2025, 1, 1, 0, 0, 0))
+    raw = bytearray(b.read_bytes())
+    entry = raw.index(b"PK\x01\x02")  # the first central directory entry: its compressed size at +20
+    raw[entry + 20 : entry + 24] = (1 << 30).to_bytes(4, "little")
+    b.write_bytes(bytes(raw))
+    with pytest.raises(ArchiveError, match="members declare more compressed bytes than the archive has"):
+        compare_archives(a, b)

@@ -1,21 +1,35 @@
 """Comparing a published archive with its rebuild: the verdict and every difference.
 
-Each archive is read once, member by member (:mod:`pyprov.rebuild.archive`); only the
-members whose content differs are read again, to diff them line by line when they are
-text. Differences in content (members added, removed or changed, the file name) make the
+Two archives with the same bytes are decided by their digests. Otherwise each is listed
+member by member (:mod:`pyprov.rebuild.archive`). A zip member whose compressed bytes,
+method, CRC-32 and sizes are the same in both archives holds the same content: it is not
+inflated. Every other member is inflated and hashed (a tar.gz is one compressed stream:
+all of it), and the members whose content differs are read again, to diff them line by
+line when they are text. Differences in content (members added, removed or changed, the file name) make the
 verdict ``differs``; differences only in archive metadata (timestamps, order,
 permissions, ownership, compression, container bytes) make it ``equivalent``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pyprov.rebuild.archive import Listing, Member, read_listing, read_text, with_members
+from pyprov.rebuild.archive import (
+    ArchiveError,
+    Listing,
+    Member,
+    archive_format,
+    read_listing,
+    read_text,
+    read_zip_pair,
+    with_content,
+    with_members,
+)
 
 Verdict = Literal["identical", "equivalent", "differs"]
 DifferenceKind = Literal[
@@ -88,11 +102,31 @@ def compare_archives(published: Path, rebuilt: Path) -> Comparison:
     Raises :class:`~pyprov.rebuild.archive.ArchiveError` for an archive that cannot be
     read safely, ``OSError`` for a file that cannot be read.
     """
-    # The same bytes need no member read: two digests decide (the common case of a rebuild).
-    left, right = read_listing(published, members=False), read_listing(rebuilt, members=False)
-    if left.sha256 == right.sha256 and left.size == right.size:
-        return Comparison(verdict="identical", published=left, rebuilt=right, differences=())
-    left, right = with_members(left), with_members(right)
+    same: frozenset[str] = frozenset()
+    if archive_format(published) == archive_format(rebuilt) == "zip":
+        # One pass over each wheel: its digest, and which members hold the same compressed
+        # bytes as the other's (those are not inflated).
+        try:
+            left, right, same = read_zip_pair(published, rebuilt)
+        except ArchiveError:
+            # Two copies of the same bytes are identical even when pyprov cannot list them.
+            left, right = read_listing(published, members=False), read_listing(rebuilt, members=False)
+            if left.sha256 == right.sha256 and left.size == right.size:
+                return Comparison(verdict="identical", published=left, rebuilt=right, differences=())
+            raise
+        if left.sha256 == right.sha256 and left.size == right.size:
+            return _identical(left, right)
+    else:
+        # The same bytes need no member read: two digests decide. A tar.gz is one compressed
+        # stream: it is inflated to be listed, and its members are hashed on the way.
+        left, right = read_listing(published, members=False), read_listing(rebuilt, members=False)
+        if left.sha256 == right.sha256 and left.size == right.size:
+            return _identical(left, right)
+        left, right = with_members(left), with_members(right)
+    # Members only one archive has, and zip members whose compressed bytes differ, are
+    # inflated and hashed.
+    left = with_content(left, [m.name for m in left.members if m.name not in same])
+    right = with_content(right, [m.name for m in right.members if m.name not in same])
     differences: list[Difference] = []
     if published.name != rebuilt.name:
         differences.append(
@@ -103,7 +137,7 @@ def compare_archives(published: Path, rebuilt: Path) -> Comparison:
                 rebuilt={"filename": rebuilt.name},
             )
         )
-    differences += _content_differences(left, right)
+    differences += _content_differences(left, right, same)
     differences += _metadata_differences(left, right)
     if not differences:
         # Same members, same metadata as far as pyprov reads it: the container itself
@@ -121,7 +155,12 @@ def compare_archives(published: Path, rebuilt: Path) -> Comparison:
     return Comparison(verdict=verdict, published=left, rebuilt=right, differences=tuple(differences))
 
 
-def _content_differences(left: Listing, right: Listing) -> list[Difference]:
+def _identical(left: Listing, right: Listing) -> Comparison:
+    shallow = (dataclasses.replace(left, members=()), dataclasses.replace(right, members=()))
+    return Comparison(verdict="identical", published=shallow[0], rebuilt=shallow[1], differences=())
+
+
+def _content_differences(left: Listing, right: Listing, same: frozenset[str]) -> list[Difference]:
     ours, theirs = left.by_name(), right.by_name()
     found: list[Difference] = []
     for name in sorted(ours.keys() - theirs.keys()):
@@ -148,7 +187,7 @@ def _content_differences(left: Listing, right: Listing) -> list[Difference]:
         a, b = ours[name], theirs[name]
         if a.kind != b.kind:
             found.append(Difference(kind="kind", detail=f"{name}: {a.kind} vs {b.kind}", members=(name,)))
-        elif a.sha256 != b.sha256 or a.size != b.size:
+        elif name not in same and (a.sha256 != b.sha256 or a.size != b.size):
             found.append(_changed(left, right, a, b))
     return found
 
@@ -172,7 +211,7 @@ def _changed(left: Listing, right: Listing, a: Member, b: Member) -> Difference:
     what = "text differs" if diff is not None else f"{a.size} vs {b.size} bytes"
     return Difference(
         kind="changed",
-        detail=f"{a.name}: {what} (sha256 {a.sha256[:12]}… vs {b.sha256[:12]}…)",
+        detail=f"{a.name}: {what} (sha256 {(a.sha256 or '')[:12]}… vs {(b.sha256 or '')[:12]}…)",
         members=(a.name,),
         diff=diff,
         published=_facts(a),

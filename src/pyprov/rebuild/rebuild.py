@@ -149,7 +149,7 @@ def _listing(path: Path) -> Listing:
     try:
         if path.is_fifo() or not path.is_file():
             raise ProjectError(f"no such file: {path}")
-        return read_listing(path)
+        return read_listing(path, content=False)
     except ArchiveError as error:
         raise ProjectError(f"cannot read {path.name}: {error}") from error
     except OSError as error:
@@ -178,7 +178,7 @@ def _sibling_wheel(sdist: Path) -> Listing | None:
             continue
         if (wheel_name, wheel_version) == (name, version) and all(tag.platform == "any" for tag in tags):
             try:
-                return read_listing(candidate) if candidate.is_file() else None
+                return read_listing(candidate, content=False) if candidate.is_file() else None
             except (ArchiveError, OSError):
                 return None
     return None
