@@ -34,8 +34,10 @@ class LocalIndex:
         tampered: frozenset[str] = frozenset(),
         redirect: str | None = None,
         api_version: str = "1.3",
+        yanked: frozenset[str] = frozenset(),
     ) -> None:
         self.api_version = api_version
+        self.yanked = yanked
         self.directory = directory
         self.tampered = tampered
         self.redirect = redirect
@@ -83,6 +85,8 @@ class LocalIndex:
                 "url": f"../../files/{urllib.parse.quote(filename)}",
                 "hashes": {"sha256": hashlib.sha256((self.directory / filename).read_bytes()).hexdigest()},
             }
+            if filename in self.yanked:
+                entry["yanked"] = "yanked by the test"
             if (self.directory / f"{filename}.provenance").is_file() and self.api_version >= "1.3":
                 entry["provenance"] = f"/integrity/{name}/{version}/{urllib.parse.quote(filename)}/provenance"
             files.append(entry)

@@ -1,0 +1,168 @@
+"""``pyprov posture``: measured security facts about a release or a dependency set, at a glance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._internal.terminal import printable
+
+if TYPE_CHECKING:
+    from pyprov.posture import PostureReport
+
+_MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
+
+
+@click.command("posture")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[DIST...]")
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where pyprov's evidence is.  [default: evidence/ beside the artifacts' directory]",
+)
+@click.option(
+    "--lock", type=click.Path(path_type=Path), help="The files of this PEP 751 lock, from --index-url."
+)
+@click.option(
+    "-r",
+    "--requirements",
+    type=click.Path(path_type=Path),
+    help="The NAME==VERSION lines (with --hash=sha256:) of this requirements file, from --index-url.",
+)
+@click.option(
+    "--index-url",
+    envvar="PYPROV_INDEX_URL",
+    show_envvar=True,
+    default="https://pypi.org/simple/",
+    show_default=True,
+    metavar="URL",
+    help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
+)
+@click.option(
+    "--trust-config",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_TRUST_CONFIG",
+    show_envvar=True,
+    help="Trust a client trust config file.",
+)
+@click.option(
+    "--staging",
+    is_flag=True,
+    envvar="PYPROV_STAGING",
+    show_envvar=True,
+    help="Trust Sigstore's staging instance.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PYPROV_OFFLINE",
+    show_envvar=True,
+    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report as one self-contained HTML page.",
+)
+@verbose_option
+@quiet_option
+@click.pass_context
+def posture_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    evidence_dir: Path | None,
+    lock: Path | None,
+    requirements: Path | None,
+    index_url: str,
+    trust_config: Path | None,
+    staging: bool,
+    offline: bool,
+    as_json: bool,
+    html_file: Path | None,
+) -> None:
+    """Report which security properties hold for a release (DIST) or dependency set (--lock, -r).
+
+    Per artifact of a release (DIST: dist/ or its files) or per file of a dependency set,
+    and for each property how many items have it.
+
+    A release artifact: signed (and by whom), provenance (SLSA level claimed, signature
+    verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
+    SBOM with the NTIA minimum elements, reproducible (a signed rebuild verdict), PEP 740
+    files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
+    pinned, not yanked. Facts that could not be checked are "unknown", never good or bad.
+
+    Exit codes: 0 report written, 2 could not run, 3 the HTML file could not be written.
+    """
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import TrustSource  # noqa: PLC0415
+
+    if trust_config is not None and staging:
+        raise ProjectError("--trust-config and --staging: choose one trust root")
+    trust = (
+        TrustSource(kind="trust-config", path=trust_config)
+        if trust_config is not None
+        else TrustSource(kind="staging" if staging else "production", offline=offline)
+    )
+    subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
+    if len(subjects) != 1:
+        raise ProjectError(
+            "name one subject: DIST (a release), --lock FILE or -r FILE (dependencies)"
+            + (f"; got {' and '.join(subjects)}" if subjects else "")
+        )
+    if lock is not None or requirements is not None:
+        if evidence_dir is not None:
+            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock or -r")
+        from pyprov.posture import dependency_posture, read_lock_files, read_requirements  # noqa: PLC0415
+
+        pinned = read_lock_files(lock) if lock is not None else read_requirements(requirements)  # type: ignore[arg-type]
+        report = dependency_posture(pinned, trust, index_url=index_url)
+    else:
+        from pyprov.posture import release_posture  # noqa: PLC0415
+
+        report = release_posture(paths, trust, evidence_dir=evidence_dir)
+    if html_file is not None:
+        _write_html(report, html_file)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        render(report, quiet=is_quiet(ctx))
+    if html_file is not None and not is_quiet(ctx):
+        click.echo(f"wrote {printable(str(html_file))}", err=True)
+
+
+def _write_html(report: PostureReport, path: Path) -> None:
+    from pyprov._internal.files import write_atomic  # noqa: PLC0415
+    from pyprov.errors import OutputError  # noqa: PLC0415
+    from pyprov.posture import render_html  # noqa: PLC0415
+
+    try:
+        write_atomic(path.absolute(), render_html(report).encode("utf-8"))
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def render(report: PostureReport, *, quiet: bool = False) -> None:
+    """The items, one line per fact, on stdout; the summary, one line per property, after them.
+
+    Every string is escaped: names, identities and reasons come from hostile files.
+    """
+    if not quiet:
+        click.echo(f"trust: {printable(report.trust)}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {printable(note)}", err=True)
+        for item in report.items:
+            click.echo(printable(item.name))
+            width = max((len(fact.property) for fact in item.facts), default=0)
+            for fact in item.facts:
+                click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
+    click.echo(f"summary ({len(report.items)} {'artifacts' if report.subject == 'release' else 'files'}):")
+    for count in report.summary:
+        click.echo(f"  {printable(count.line())}")
