@@ -123,6 +123,14 @@ def test_an_unsigned_build_is_reported_without_loading_a_trust_root(
     assert "  signed: 0 of 2 checked (0%), 0 unknown" in result.stdout
     assert "  sbom: 2 of 2 checked (100%), 0 unknown" in result.stdout
 
+    gate = posture(source / "dist", "--require", "sbom=100", "--require", "signed=50")
+    assert gate.exit_code == 4
+    assert gate.stderr.endswith("error: posture below --require: signed 0 of 2 < 50%\n")
+    assert posture(source / "dist", "--require", "sbom=100").exit_code == 0
+    unknown = posture(source / "dist", "--require", "reproducible=1")  # unknown is not proof
+    assert unknown.exit_code == 4
+    assert posture(source / "dist", "--require", "signed").exit_code == 2
+
 
 def _hostile_release(tmp_path: Path) -> Path:
     dist, evidence = tmp_path / "dist", tmp_path / "evidence"

@@ -65,6 +65,16 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     show_envvar=True,
     help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
 )
+@click.option(
+    "--require",
+    "requirements_",
+    multiple=True,
+    envvar="PYPROV_POSTURE_REQUIRE",
+    show_envvar=True,
+    metavar="PROPERTY=PERCENT",
+    help="Exit 4 unless at least PERCENT of all items have PROPERTY (unknown counts as not having it; "
+    "repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option(
     "--html",
@@ -85,6 +95,7 @@ def posture_command(
     trust_config: Path | None,
     staging: bool,
     offline: bool,
+    requirements_: tuple[str, ...],
     as_json: bool,
     html_file: Path | None,
 ) -> None:
@@ -99,11 +110,13 @@ def posture_command(
     files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
     pinned, not yanked. Facts that could not be checked are "unknown", never good or bad.
 
-    Exit codes: 0 report written, 2 could not run, 3 the HTML file could not be written.
+    Exit codes: 0 report written, 4 a --require threshold not met, 2 could not run, 3 the HTML
+    file could not be written.
     """
     from pyprov.errors import ProjectError  # noqa: PLC0415
     from pyprov.verify import TrustSource  # noqa: PLC0415
 
+    thresholds = _thresholds(requirements_)
     if trust_config is not None and staging:
         raise ProjectError("--trust-config and --staging: choose one trust root")
     trust = (
@@ -136,6 +149,41 @@ def posture_command(
         render(report, quiet=is_quiet(ctx))
     if html_file is not None and not is_quiet(ctx):
         click.echo(f"wrote {printable(str(html_file))}", err=True)
+    _gate(report, thresholds)
+
+
+def _thresholds(values: tuple[str, ...]) -> dict[str, int]:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.posture import DEPENDENCY_PROPERTIES, RELEASE_PROPERTIES  # noqa: PLC0415
+
+    known = {*RELEASE_PROPERTIES, *DEPENDENCY_PROPERTIES}
+    thresholds: dict[str, int] = {}
+    for value in values:
+        name, sign, percent = value.partition("=")
+        if not sign or not percent.strip().isdigit() or not 0 <= int(percent) <= 100:  # noqa: PLR2004
+            raise ProjectError(f"--require {value!r}: expected PROPERTY=PERCENT (0 to 100)")
+        if name.strip() not in known:
+            raise ProjectError(
+                f"--require: unknown property {name.strip()!r} (choose from {', '.join(sorted(known))})"
+            )
+        thresholds[name.strip()] = int(percent)
+    return thresholds
+
+
+def _gate(report: PostureReport, thresholds: dict[str, int]) -> None:
+    """Raise `VerificationError` (exit 4) for every property below its threshold."""
+    from pyprov.errors import ProjectError, VerificationError  # noqa: PLC0415
+
+    counts = {count.name: count for count in report.summary}
+    below = []
+    for name, percent in thresholds.items():
+        count = counts.get(name)
+        if count is None:
+            raise ProjectError(f"--require: {name} is not a property of a {report.subject} report")
+        if count.have * 100 < percent * count.total:
+            below.append(f"{name} {count.have} of {count.total} < {percent}%")
+    if below:
+        raise VerificationError(f"posture below --require: {'; '.join(below)}")
 
 
 def _write_html(report: PostureReport, path: Path) -> None:
