@@ -49,6 +49,17 @@ def test_a_signed_tagged_release_names_its_signer_level_and_source(
     token = local_sigstore.identity_token(email="rm@example.com")
     trust = str(local_sigstore.trust_config_path)
     _build(source, "--sign", "--trust-config", trust, env={"SIGSTORE_ID_TOKEN": token})
+    wheel = next((source / "dist").glob("*.whl"))
+    sdist = next((source / "dist").glob("*.tar.gz"))
+    # A real rebuild of the wheel from its sdist, its verdict signed (docs/rebuild.md#predicate-v1).
+    rebuilt = subprocess.run(
+        [*PYPROV, "rebuild", str(wheel), "--source", str(sdist), "--sign", "--trust-config", trust],
+        env={**os.environ, "SIGSTORE_ID_TOKEN": token},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
     page = tmp_path / "posture.html"
 
     result = posture(source / "dist", "--trust-config", trust, "--json", "--html", page)
@@ -67,10 +78,11 @@ def test_a_signed_tagged_release_names_its_signer_level_and_source(
         assert found["sbom"] == ("yes", "NTIA minimum elements present")
         assert found["pinned"][0] == "yes"
         assert found["pep740"] == ("yes", "slsa")
-        assert found["reproducible"] == ("unknown", "no rebuild statement")
+    assert facts(report, wheel.name)["reproducible"] == ("yes", "rebuild verdict: identical")
+    assert facts(report, sdist.name)["reproducible"] == ("unknown", "no rebuild statement")
     summary = report["summary"]
     assert summary["signed"] == {**summary["signed"], "have": 2, "checked": 2, "unknown": 0, "total": 2}
-    assert summary["reproducible"]["unknown"] == 2
+    assert (summary["reproducible"]["have"], summary["reproducible"]["unknown"]) == (1, 1)
     html = page.read_text()
     assert "rm@example.com" in html
     assert "<script" not in html
@@ -93,6 +105,9 @@ def test_a_tampered_bundle_is_not_signed(
     # The sdist's bundle now stands beside the wheel: a valid signature over another file.
     bundle = source / "evidence" / f"{sdist.name}.sigstore.json"
     (source / "evidence" / f"{wheel.name}.sigstore.json").write_bytes(bundle.read_bytes())
+    # A signed statement about the sdist posing as the wheel's rebuild verdict.
+    statement = source / "evidence" / f"{sdist.name}.intoto.sigstore.json"
+    (source / "evidence" / f"{wheel.name}.rebuild.sigstore.json").write_bytes(statement.read_bytes())
 
     result = posture(wheel, sdist, "--trust-config", trust, "--json")
 
@@ -101,6 +116,10 @@ def test_a_tampered_bundle_is_not_signed(
     assert facts(report, wheel.name)["signed"][0] == "no"
     assert "does not verify" in facts(report, wheel.name)["signed"][1]
     assert facts(report, sdist.name)["signed"][0] == "yes"
+    assert facts(report, wheel.name)["reproducible"] == (
+        "unknown",
+        f"{wheel.name}.rebuild.sigstore.json does not verify: its subject is not this artifact",
+    )
     assert report["summary"]["signed"]["have"] == 1
     assert report["summary"]["signed"]["checked"] == 2
 
