@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli.verify import _trust
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
@@ -114,16 +115,10 @@ def posture_command(
     file could not be written.
     """
     from pyprov.errors import ProjectError  # noqa: PLC0415
-    from pyprov.verify import TrustSource  # noqa: PLC0415
 
     thresholds = _thresholds(requirements_)
-    if trust_config is not None and staging:
-        raise ProjectError("--trust-config and --staging: choose one trust root")
-    trust = (
-        TrustSource(kind="trust-config", path=trust_config)
-        if trust_config is not None
-        else TrustSource(kind="staging" if staging else "production", offline=offline)
-    )
+    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included.
+    trust = _trust(trust_config, None, staging=staging, offline=offline)
     subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
     if len(subjects) != 1:
         raise ProjectError(
