@@ -197,6 +197,26 @@ def test_hostile_evidence_is_escaped_and_reported_not_raised(
     jsonschema.validate(json.loads(as_json.stdout), posture_schema)
 
 
+def test_fifos_among_the_evidence_and_artifacts_are_not_read(
+    tmp_path: Path, posture: Callable[..., Result]
+) -> None:
+    dist, evidence = tmp_path / "dist", tmp_path / "evidence"
+    dist.mkdir()
+    evidence.mkdir()
+    (dist / "demo-1.0.tar.gz").write_bytes(b"sdist")
+    os.mkfifo(dist / "demo-1.0-py3-none-any.whl")  # listed, never opened
+    for suffix in (".build.json", ".cdx.json", ".sigstore.json"):
+        os.mkfifo(evidence / f"demo-1.0.tar.gz{suffix}")
+
+    result = posture(dist, "--offline")
+
+    assert result.exit_code == 0, result.output
+    assert "demo-1.0-py3-none-any.whl" not in result.stdout
+    assert "  ? sandboxed     demo-1.0.tar.gz.build.json: not a regular file" in result.stdout
+    assert "  ✗ sbom          unreadable: demo-1.0.tar.gz.cdx.json: not a regular file" in result.stdout
+    assert "  ✗ signed        demo-1.0.tar.gz.sigstore.json does not verify: " in result.stdout
+
+
 def test_a_missing_path_is_one_line_and_exit_2(tmp_path: Path, posture: Callable[..., Result]) -> None:
     result = posture(tmp_path / "nowhere")
     assert result.exit_code == 2
