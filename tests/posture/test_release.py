@@ -72,7 +72,10 @@ def test_a_signed_tagged_release_names_its_signer_level_and_source(
     for item in report["items"]:
         found = facts(report, item["name"])
         assert found["signed"] == ("yes", f"rm@example.com (issuer {EMAIL_ISSUER})")
-        assert found["provenance"] == ("yes", "SLSA Build L1 claimed; signed and verified")
+        assert found["provenance"] == (
+            "yes",
+            "SLSA Build L1 claimed (personal-identity), builder local (unverified); signed and verified",
+        )
         assert found["tagged"] == ("yes", "v1.0.0")
         assert found["clean"][0] == "yes"
         assert found["sbom"] == ("yes", "NTIA minimum elements present")
@@ -135,7 +138,9 @@ def test_an_unsigned_build_is_reported_without_loading_a_trust_root(
     assert result.exit_code == 0, result.output
     assert "trust: (not loaded: no Sigstore bundle to verify)" in result.stderr
     assert "  ✗ signed " in result.stdout
-    assert "SLSA Build L1 claimed; unsigned" in result.stdout
+    assert (
+        "  ✗ provenance    SLSA Build L1 claimed (unsigned), builder local (unverified); no " in result.stdout
+    )
     assert "  ✗ tagged        not built from a git checkout" in result.stdout
     assert "  ? reproducible  no rebuild statement" in result.stdout
     assert "summary (2 artifacts):" in result.stdout

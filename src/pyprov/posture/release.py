@@ -205,22 +205,33 @@ def _provenance(
 ) -> Fact:
     level = "no level claimed"
     if isinstance(statement, dict):
-        claimed = _get(
-            statement, "predicate", "buildDefinition", "internalParameters", "slsaBuildLevel", "level"
-        )
-        if isinstance(claimed, int) and not isinstance(claimed, bool):
-            level = f"SLSA Build L{claimed} claimed"
+        claimed = _get(statement, "predicate", "buildDefinition", "internalParameters", "slsaBuildLevel")
+        number = claimed.get("level") if isinstance(claimed, Mapping) else None
+        if isinstance(number, int) and not isinstance(number, bool):
+            signing = claimed.get("signing") if isinstance(claimed, Mapping) else None
+            level = f"SLSA Build L{number} claimed" + (f" ({signing})" if isinstance(signing, str) else "")
+        builder = _get(statement, "predicate", "runDetails", "builder", "id")
+        if isinstance(builder, str):
+            level += f", builder {_builder(builder)}"
     elif isinstance(statement, _Unreadable):
         level = f"unreadable: {statement.reason}"
     if not bundle.exists():
-        what = "unsigned" if statement is not None else f"no {bundle.name}"
-        return Fact(property="provenance", status="no", value=f"{level}; {what}")
+        return Fact(property="provenance", status="no", value=f"{level}; no {bundle.name}")
     ok, reason = _bundle_verified(verified, bundle)
     if not ok:
         return Fact(
             property="provenance", status="no", value=f"{level}; {bundle.name} does not verify: {reason}"
         )
     return Fact(property="provenance", status="yes", value=f"{level}; signed and verified")
+
+
+LOCAL_BUILDER = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-v1.md#builder-local-unverified"
+"""pyprov's ``builder.id`` outside a hosted CI (docs/build-type-v1.md)."""
+
+
+def _builder(builder_id: str) -> str:
+    """``local (unverified)`` for pyprov's local builder, else the id (a CI workflow identity)."""
+    return "local (unverified)" if builder_id == LOCAL_BUILDER else builder_id
 
 
 def _isolation(record: dict[str, Any] | _Unreadable | None) -> list[Fact]:
