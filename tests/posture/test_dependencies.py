@@ -131,3 +131,32 @@ def test_an_unpinned_requirement_is_one_line_and_exit_2(
     result = posture("-r", requirements, "--index-url", index.url, "--offline")
     assert result.exit_code == 2
     assert result.stderr == f"error: {requirements}:1: pypi-attestations is not pinned as NAME==VERSION\n"
+
+
+def test_a_project_the_index_lacks_is_unknown_not_an_error(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\nnot-on-the-index==1.0\n"
+    )
+    result = posture("-r", requirements, "--index-url", index.url, "--offline", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    missing = facts(report, "not-on-the-index==1.0")
+    assert {status for status, _ in missing.values()} == {"unknown"}
+    assert "no project 'not-on-the-index'" in missing["attested"][1]
+    assert (report["summary"]["attested"]["have"], report["summary"]["attested"]["unknown"]) == (1, 1)
+
+
+def test_an_unusable_trust_root_stops_the_run(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n")
+    broken = tmp_path / "trust.json"
+    broken.write_text("{}")
+    result = posture("-r", requirements, "--index-url", index.url, "--trust-config", broken)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: no trust root: cannot load {broken}")
+    assert "Traceback" not in result.output

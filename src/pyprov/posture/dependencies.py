@@ -25,7 +25,7 @@ from pyprov.errors import ProjectError
 from pyprov.posture.model import Fact, Item, PostureReport
 from pyprov.posture.summary import summarize
 from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
-from pyprov.verify.index import IndexFile, download, fetch_provenance, project_files
+from pyprov.verify.index import IndexFile, check_index_url, download, fetch_provenance, project_files
 from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
@@ -137,26 +137,21 @@ def dependency_posture(
     """
     if not pinned:
         raise ProjectError("nothing pinned: the file names no NAME==VERSION and no file")
+    check_index_url(index_url)
     loaded: list[Trust] = []
 
     def verifier() -> Trust:
         if not loaded:
-            loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
+            try:
+                loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
+            except ProjectError as error:
+                raise _NoTrustRootError(error) from error
         return loaded[0]
 
-    listings: dict[str, list[IndexFile]] = {}
-    items: list[Item] = []
-    with tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary:
-        directory = Path(temporary)
-        for entry in pinned:
-            key = canonicalize_name(entry.project)
-            if key not in listings:
-                listings[key] = project_files(index_url, entry.project)
-            chosen = _select(entry, listings[key])
-            if not chosen:
-                items.append(_not_listed(entry))
-                continue
-            items += [_file_posture(entry, item, directory, verifier) for item in chosen]
+    try:
+        items = _measure(pinned, index_url, verifier)
+    except _NoTrustRootError as error:
+        raise error.error from None
     notes: tuple[str, ...] = ()
     if isinstance(trust, TrustSource) and trust.offline and loaded:
         notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
@@ -167,6 +162,36 @@ def dependency_posture(
         trust=loaded[0].description if loaded else "(not loaded: no provenance to verify)",
         notes=notes,
     )
+
+
+class _NoTrustRootError(Exception):
+    """The trust root could not be loaded: the run stops (exit 2), no item is "unknown" for it."""
+
+    def __init__(self, error: ProjectError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _measure(pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust]) -> list[Item]:
+    listings: dict[str, list[IndexFile]] = {}
+    items: list[Item] = []
+    with tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary:
+        directory = Path(temporary)
+        for entry in pinned:
+            key = canonicalize_name(entry.project)
+            try:
+                if key not in listings:
+                    listings[key] = project_files(index_url, entry.project)
+                chosen = _select(entry, listings[key])
+                if not chosen:
+                    items.append(_unknown(entry, f"the index does not list it ({entry.where})"))
+                    continue
+                items += [_file_posture(entry, item, directory, verifier) for item in chosen]
+            except ProjectError as error:
+                # The index could not answer (no such project, unreachable, malformed page):
+                # nothing about this entry was measured, so every fact is unknown.
+                items.append(_unknown(entry, error.message))
+    return items
 
 
 def _select(entry: Pinned, files: list[IndexFile]) -> list[IndexFile]:
@@ -186,9 +211,8 @@ def _version(filename: str, project: str) -> Version | None:
     return index_version(filename, project)
 
 
-def _not_listed(entry: Pinned) -> Item:
+def _unknown(entry: Pinned, why: str) -> Item:
     label = entry.filename or f"{entry.project}=={entry.version}"
-    why = f"the index does not list it ({entry.where})"
     facts = [Fact(property=name, status="unknown", value=why) for name in DEPENDENCY_PROPERTIES]
     return Item(name=label, sha256=None, facts=tuple(facts))
 

@@ -105,6 +105,11 @@ def project_files(index_url: str, name: str) -> list[IndexFile]:
     return _project_files(index_url if index_url.endswith("/") else index_url + "/", name)
 
 
+def check_index_url(index_url: str) -> None:
+    """Raise :class:`~pyprov.errors.ProjectError` unless ``index_url`` is an http(s) URL."""
+    _check_url(index_url, "--index-url")
+
+
 def fetch_provenance(item: IndexFile) -> bytes | None:
     """The PEP 740 provenance object the index serves for ``item``; ``None`` when it has none."""
     return _provenance(item)
