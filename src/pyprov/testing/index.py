@@ -5,8 +5,9 @@
 beside it, a ``provenance`` URL in PyPI's integrity-API form
 (``/integrity/<name>/<version>/<file>/provenance``). With ``api_version`` below 1.3 the
 page names no provenance (the integrity API still serves it). ``tampered`` names files whose
-bytes are served with one byte changed (the page keeps the true hash); ``redirect`` sends every
-file request to another URL. For tests and demos only.
+bytes are served with one byte changed (the page keeps the true hash); ``yanked`` names files
+the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL.
+For tests and demos only.
 """
 
 from __future__ import annotations
