@@ -191,6 +191,7 @@ def from_project_config(name: str) -> bool:
 def _register() -> None:
     from pyprov._cli.build import build_command  # noqa: PLC0415
     from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
+    from pyprov._cli.posture import posture_command  # noqa: PLC0415
     from pyprov._cli.provenance import provenance_group  # noqa: PLC0415
     from pyprov._cli.rebuild import rebuild_command  # noqa: PLC0415
     from pyprov._cli.run import merge_command, run_command  # noqa: PLC0415
@@ -208,6 +209,7 @@ def _register() -> None:
     main.add_command(provenance_group)
     main.add_command(inspect_command)
     main.add_command(rebuild_command)
+    main.add_command(posture_command)
 
 
 _register()

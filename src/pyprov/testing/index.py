@@ -5,8 +5,9 @@
 beside it, a ``provenance`` URL in PyPI's integrity-API form
 (``/integrity/<name>/<version>/<file>/provenance``). With ``api_version`` below 1.3 the
 page names no provenance (the integrity API still serves it). ``tampered`` names files whose
-bytes are served with one byte changed (the page keeps the true hash); ``redirect`` sends every
-file request to another URL. For tests and demos only.
+bytes are served with one byte changed (the page keeps the true hash); ``yanked`` names files
+the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL.
+For tests and demos only.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class LocalIndex:
         tampered: frozenset[str] = frozenset(),
         redirect: str | None = None,
         api_version: str = "1.3",
+        yanked: frozenset[str] = frozenset(),
     ) -> None:
         self.api_version = api_version
+        self.yanked = yanked
         self.directory = directory
         self.tampered = tampered
         self.redirect = redirect
@@ -83,6 +86,8 @@ class LocalIndex:
                 "url": f"../../files/{urllib.parse.quote(filename)}",
                 "hashes": {"sha256": hashlib.sha256((self.directory / filename).read_bytes()).hexdigest()},
             }
+            if filename in self.yanked:
+                entry["yanked"] = "yanked by the test"
             if (self.directory / f"{filename}.provenance").is_file() and self.api_version >= "1.3":
                 entry["provenance"] = f"/integrity/{name}/{version}/{urllib.parse.quote(filename)}/provenance"
             files.append(entry)

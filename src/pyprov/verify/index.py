@@ -92,6 +92,32 @@ class IndexFile:
     url: str
     sha256: str
     provenance: str | None
+    yanked: str | None = None
+    """Why the file was yanked (PEP 592; ``""`` when no reason was given); ``None``: not yanked."""
+
+
+def project_files(index_url: str, name: str) -> list[IndexFile]:
+    """Every file of project ``name`` the index at ``index_url`` lists with a SHA-256.
+
+    Raises :class:`~pyprov.errors.ProjectError` when the page cannot be read or is malformed.
+    """
+    _check_url(index_url, "--index-url")
+    return _project_files(index_url if index_url.endswith("/") else index_url + "/", name)
+
+
+def check_index_url(index_url: str) -> None:
+    """Raise :class:`~pyprov.errors.ProjectError` unless ``index_url`` is an http(s) URL."""
+    _check_url(index_url, "--index-url")
+
+
+def fetch_provenance(item: IndexFile) -> bytes | None:
+    """The PEP 740 provenance object the index serves for ``item``; ``None`` when it has none."""
+    return _provenance(item)
+
+
+def download(url: str, path: Path) -> str:
+    """Stream ``url`` to ``path`` (bounded) and return its hex SHA-256."""
+    return _download(url, path, MAX_FILE_BYTES)
 
 
 def verify_from_index(
@@ -210,9 +236,19 @@ def _project_files(base: str, name: str) -> list[IndexFile]:
                 else _integrity_url(url, name, filename)
                 if integrity
                 else None,
+                yanked=_yanked(entry.get("yanked")),
             )
         )
     return files
+
+
+def _yanked(value: object) -> str | None:
+    """PEP 592: ``true`` or a reason string marks a yanked file."""
+    if value is True:
+        return ""
+    if isinstance(value, str) and value:
+        return value
+    return None
 
 
 def _provenance(item: IndexFile) -> bytes | None:

@@ -327,7 +327,25 @@ class AnyOfPolicy(_PolicyBase):
         return [" | ".join(collected)]
 
 
-SignerPolicy = Union[IdentityPolicy, RepositoryPolicy, AnyOfPolicy]  # noqa: UP007 - a runtime alias on 3.10
+@dataclass(frozen=True, slots=True)
+class ObservedSigner(_PolicyBase):
+    """Accepts any signer: for reports that say *who* signed (``pyprov posture``), never for verify.
+
+    The signature, certificate chain and transparency log are still checked; only the
+    question "is this the signer you expect" is left to the reader of the report.
+    """
+
+    def describe(self) -> str:
+        """One line: no signer is required."""
+        return "any signer (reported, not checked against a policy)"
+
+    def mismatches(self, signer: CertificateIdentity) -> list[str]:
+        """Never a mismatch."""
+        del signer
+        return []
+
+
+SignerPolicy = Union[IdentityPolicy, RepositoryPolicy, AnyOfPolicy, ObservedSigner]  # noqa: UP007 - a runtime alias on 3.10
 """Any of pyprov's signer policies."""
 
 

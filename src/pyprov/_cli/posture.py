@@ -1,0 +1,211 @@
+"""``pyprov posture``: measured security facts about a release or a dependency set, at a glance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli.verify import _trust
+from pyprov._internal.terminal import printable
+
+if TYPE_CHECKING:
+    from pyprov.posture import PostureReport
+
+_MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
+
+
+@click.command("posture")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[DIST...]")
+@click.option(
+    "--evidence-dir",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_EVIDENCE_DIR",
+    show_envvar=True,
+    help="Where pyprov's evidence is.  [default: evidence/ beside the artifacts' directory]",
+)
+@click.option(
+    "--lock", type=click.Path(path_type=Path), help="The files of this PEP 751 lock, from --index-url."
+)
+@click.option(
+    "-r",
+    "--requirements",
+    type=click.Path(path_type=Path),
+    help="The NAME==VERSION lines (with --hash=sha256:) of this requirements file, from --index-url.",
+)
+@click.option(
+    "--index-url",
+    envvar="PYPROV_INDEX_URL",
+    show_envvar=True,
+    default="https://pypi.org/simple/",
+    show_default=True,
+    metavar="URL",
+    help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
+)
+@click.option(
+    "--trust-config",
+    type=click.Path(path_type=Path),
+    envvar="PYPROV_TRUST_CONFIG",
+    show_envvar=True,
+    help="Trust a client trust config file.",
+)
+@click.option(
+    "--staging",
+    is_flag=True,
+    envvar="PYPROV_STAGING",
+    show_envvar=True,
+    help="Trust Sigstore's staging instance.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    envvar="PYPROV_OFFLINE",
+    show_envvar=True,
+    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
+)
+@click.option(
+    "--require",
+    "requirements_",
+    multiple=True,
+    envvar="PYPROV_POSTURE_REQUIRE",
+    show_envvar=True,
+    metavar="PROPERTY=PERCENT",
+    help="Exit 4 unless at least PERCENT of all items have PROPERTY (unknown counts as not having it; "
+    "repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report as one self-contained HTML page.",
+)
+@verbose_option
+@quiet_option
+@click.pass_context
+def posture_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    evidence_dir: Path | None,
+    lock: Path | None,
+    requirements: Path | None,
+    index_url: str,
+    trust_config: Path | None,
+    staging: bool,
+    offline: bool,
+    requirements_: tuple[str, ...],
+    as_json: bool,
+    html_file: Path | None,
+) -> None:
+    """Report which security properties hold for a release (DIST) or dependency set (--lock, -r).
+
+    Per artifact of a release (DIST: dist/ or its files) or per file of a dependency set,
+    and for each property how many items have it.
+
+    A release artifact: signed (and by whom), provenance (SLSA level claimed, signature
+    verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
+    SBOM with the NTIA minimum elements, reproducible (a signed rebuild verdict), PEP 740
+    files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
+    pinned, not yanked. Facts that could not be checked are "unknown", never good or bad.
+
+    Exit codes: 0 report written, 4 a --require threshold not met, 2 could not run, 3 the HTML
+    file could not be written.
+    """
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
+    thresholds = _thresholds(requirements_)
+    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included.
+    trust = _trust(trust_config, None, staging=staging, offline=offline)
+    subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
+    if len(subjects) != 1:
+        raise ProjectError(
+            "name one subject: DIST (a release), --lock FILE or -r FILE (dependencies)"
+            + (f"; got {' and '.join(subjects)}" if subjects else "")
+        )
+    if lock is not None or requirements is not None:
+        if evidence_dir is not None:
+            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock or -r")
+        from pyprov.posture import dependency_posture, read_lock_files, read_requirements  # noqa: PLC0415
+
+        pinned = read_lock_files(lock) if lock is not None else read_requirements(requirements)  # type: ignore[arg-type]
+        report = dependency_posture(pinned, trust, index_url=index_url)
+    else:
+        from pyprov.posture import release_posture  # noqa: PLC0415
+
+        report = release_posture(paths, trust, evidence_dir=evidence_dir)
+    if html_file is not None:
+        _write_html(report, html_file)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        render(report, quiet=is_quiet(ctx))
+    if html_file is not None and not is_quiet(ctx):
+        click.echo(f"wrote {printable(str(html_file))}", err=True)
+    _gate(report, thresholds)
+
+
+def _thresholds(values: tuple[str, ...]) -> dict[str, int]:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.posture import DEPENDENCY_PROPERTIES, RELEASE_PROPERTIES  # noqa: PLC0415
+
+    known = {*RELEASE_PROPERTIES, *DEPENDENCY_PROPERTIES}
+    thresholds: dict[str, int] = {}
+    for value in values:
+        name, sign, percent = value.partition("=")
+        if not sign or not percent.strip().isdigit() or not 0 <= int(percent) <= 100:  # noqa: PLR2004
+            raise ProjectError(f"--require {value!r}: expected PROPERTY=PERCENT (0 to 100)")
+        if name.strip() not in known:
+            raise ProjectError(
+                f"--require: unknown property {name.strip()!r} (choose from {', '.join(sorted(known))})"
+            )
+        thresholds[name.strip()] = int(percent)
+    return thresholds
+
+
+def _gate(report: PostureReport, thresholds: dict[str, int]) -> None:
+    """Raise `VerificationError` (exit 4) for every property below its threshold."""
+    from pyprov.errors import ProjectError, VerificationError  # noqa: PLC0415
+
+    counts = {count.name: count for count in report.summary}
+    below = []
+    for name, percent in thresholds.items():
+        count = counts.get(name)
+        if count is None:
+            raise ProjectError(f"--require: {name} is not a property of a {report.subject} report")
+        if count.have * 100 < percent * count.total:
+            below.append(f"{name} {count.have} of {count.total} < {percent}%")
+    if below:
+        raise VerificationError(f"posture below --require: {'; '.join(below)}")
+
+
+def _write_html(report: PostureReport, path: Path) -> None:
+    from pyprov._internal.files import write_atomic  # noqa: PLC0415
+    from pyprov.errors import OutputError  # noqa: PLC0415
+    from pyprov.posture import render_html  # noqa: PLC0415
+
+    try:
+        write_atomic(path.absolute(), render_html(report).encode("utf-8"))
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def render(report: PostureReport, *, quiet: bool = False) -> None:
+    """The items, one line per fact, on stdout; the summary, one line per property, after them.
+
+    Every string is escaped: names, identities and reasons come from hostile files.
+    """
+    if not quiet:
+        click.echo(f"trust: {printable(report.trust)}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {printable(note)}", err=True)
+        for item in report.items:
+            click.echo(printable(item.name))
+            width = max((len(fact.property) for fact in item.facts), default=0)
+            for fact in item.facts:
+                click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
+    click.echo(f"summary ({len(report.items)} {'artifacts' if report.subject == 'release' else 'files'}):")
+    for count in report.summary:
+        click.echo(f"  {printable(count.line())}")

@@ -1,0 +1,162 @@
+"""``pyprov posture --lock / -r``: each pinned file as the loopback index serves it.
+
+The index is `pyprov.testing.index.LocalIndex` on 127.0.0.1 serving the real PyPI sdist of
+pypi-attestations 0.0.19 with its real PEP 740 provenance (signed on Sigstore's production
+instance by trailofbits/pypi-attestations' release.yml; verified offline with the embedded
+trusted root), and a real wheel without provenance, which the index marks as yanked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import Result
+
+from pyprov.testing.index import LocalIndex
+from tests.posture.conftest import facts
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "pep740"
+SDIST = "pypi_attestations-0.0.19.tar.gz"
+WHEEL = "rfc8785-0.1.2-py3-none-any.whl"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Path:
+    directory = tmp_path / "index"
+    directory.mkdir()
+    for name in (SDIST, f"{SDIST}.provenance", WHEEL):
+        shutil.copy(ASSETS / name, directory / name)
+    return directory
+
+
+@pytest.fixture
+def index(served: Path) -> Iterator[LocalIndex]:
+    with LocalIndex(served, yanked=frozenset({WHEEL})) as running:
+        yield running
+
+
+def test_requirements_file_attested_verified_publisher_hash_yanked(
+    index: LocalIndex, posture: Callable[..., Result], posture_schema: dict[str, Any], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        "# pinned, with hashes\n"
+        f"pypi-attestations==0.0.19 \\\n    --hash=sha256:{_sha256(ASSETS / SDIST)}\n"
+        f"rfc8785==0.1.2 --hash=sha256:{'0' * 64}  # not the served file's hash\n"
+    )
+
+    result = posture("-r", requirements, "--index-url", index.url, "--offline", "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, posture_schema)
+    assert report["subject"] == "dependencies"
+    sdist = facts(report, SDIST)
+    assert sdist["attested"] == ("yes", "PEP 740 provenance served")
+    assert sdist["verified"][0] == "yes"
+    assert sdist["publisher"] == ("yes", "GitHub trailofbits/pypi-attestations (release.yml)")
+    assert sdist["hash"] == ("yes", f"sha256:{_sha256(ASSETS / SDIST)}")
+    assert sdist["not-yanked"] == ("yes", "not yanked")
+    wheel = facts(report, WHEEL)
+    assert wheel["attested"] == ("no", "the index serves no provenance")
+    assert wheel["verified"] == ("unknown", "the index serves no provenance")
+    assert wheel["hash"][0] == "no"
+    assert wheel["not-yanked"] == ("no", "yanked: yanked by the test")
+    summary = report["summary"]
+    assert (summary["attested"]["have"], summary["attested"]["checked"]) == (1, 2)
+    assert (summary["verified"]["have"], summary["verified"]["checked"], summary["verified"]["unknown"]) == (
+        1,
+        1,
+        1,
+    )
+    assert (summary["hash"]["have"], summary["hash"]["lack"]) == (1, 1)
+    assert summary["not-yanked"]["lack"] == 1
+
+
+def test_lock_file_terminal_summary(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "tests"\n\n'
+        '[[packages]]\nname = "pypi-attestations"\nversion = "0.0.19"\n'
+        f'sdist = {{ name = "{SDIST}", hashes = {{ sha256 = "{_sha256(ASSETS / SDIST)}" }} }}\n\n'
+        '[[packages]]\nname = "rfc8785"\nversion = "0.1.2"\n'
+        f'wheels = [{{ name = "{WHEEL}", hashes = {{ sha256 = "{_sha256(ASSETS / WHEEL)}" }} }}]\n'
+    )
+    page = tmp_path / "deps.html"
+
+    result = posture("--lock", lock, "--index-url", index.url, "--offline", "--html", page)
+
+    assert result.exit_code == 0, result.output
+    assert "summary (2 files):" in result.stdout
+    assert "  attested: 1 of 2 checked (50%), 0 unknown" in result.stdout
+    assert "  verified: 1 of 1 checked (100%), 1 unknown" in result.stdout
+    assert "  hash: 2 of 2 checked (100%), 0 unknown" in result.stdout
+    assert "  not-yanked: 1 of 2 checked (50%), 0 unknown" in result.stdout
+    assert "✓ publisher   GitHub trailofbits/pypi-attestations (release.yml)" in result.stdout
+    assert "offline: the trusted root was not refreshed" in result.stderr
+    assert "GitHub trailofbits/pypi-attestations (release.yml)" in page.read_text()
+
+
+def test_a_tampered_download_is_neither_hash_matching_nor_verified(
+    served: Path, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n")
+    with LocalIndex(served, tampered=frozenset({SDIST})) as index:
+        result = posture("-r", requirements, "--index-url", index.url, "--offline", "--json")
+    assert result.exit_code == 0, result.output
+    found = facts(json.loads(result.stdout), SDIST)
+    assert found["hash"][0] == "no"
+    assert found["verified"] == ("no", "the downloaded file is not the one the index lists")
+
+
+def test_an_unpinned_requirement_is_one_line_and_exit_2(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pypi-attestations>=0.0.19\n")
+    result = posture("-r", requirements, "--index-url", index.url, "--offline")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {requirements}:1: pypi-attestations is not pinned as NAME==VERSION\n"
+
+
+def test_a_project_the_index_lacks_is_unknown_not_an_error(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\nnot-on-the-index==1.0\n"
+    )
+    result = posture("-r", requirements, "--index-url", index.url, "--offline", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    missing = facts(report, "not-on-the-index==1.0")
+    assert {status for status, _ in missing.values()} == {"unknown"}
+    assert "no project 'not-on-the-index'" in missing["attested"][1]
+    assert (report["summary"]["attested"]["have"], report["summary"]["attested"]["unknown"]) == (1, 1)
+
+
+def test_an_unusable_trust_root_stops_the_run(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n")
+    broken = tmp_path / "trust.json"
+    broken.write_text("{}")
+    result = posture("-r", requirements, "--index-url", index.url, "--trust-config", broken)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: no trust root: cannot load {broken}")
+    assert "Traceback" not in result.output
