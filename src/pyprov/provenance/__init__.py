@@ -8,8 +8,9 @@ the JSON schemas are ``schemas/intoto-statement-v1.schema.json``,
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from pyprov._internal.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
@@ -62,13 +63,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [
