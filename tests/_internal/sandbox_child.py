@@ -154,6 +154,8 @@ def parent(mode: str, child: list[str]) -> None:
         cwd=Path("/"),
         env={"PATH": os.environ["PATH"], "NOTHING_SECRET": "here"},
         writable=(Path(writable).resolve(),) if writable else (),
+        # A clone of the repository under /tmp holds the interpreter and this script: visible, read-only.
+        readonly=(ROOT,) if ROOT.is_relative_to(sandbox.PRIVATE_TMP) else (),
     )
     lines: list[str] = []
     try:

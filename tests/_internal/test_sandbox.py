@@ -15,12 +15,23 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyproject_hooks import BuildBackendHookCaller
 
 from pyprov._internal import sandbox
-from pyprov._internal.sandbox import SandboxSpec
+
+# A clone of the repository under /tmp (CI's, say) holds the interpreter and the scripts these
+# tests run inside sandboxes, and the sandbox's /tmp is private: bind it read-only then.
+REPO = Path(__file__).resolve().parents[2]
+VISIBLE = (REPO,) if REPO.is_relative_to(sandbox.PRIVATE_TMP) else ()
+
+
+def SandboxSpec(**fields: Any) -> sandbox.SandboxSpec:  # noqa: N802 - stands for the class in these tests
+    """``sandbox.SandboxSpec`` with the repository visible (read-only) when it lies under /tmp."""
+    return sandbox.SandboxSpec(**{**fields, "readonly": (*VISIBLE, *fields.get("readonly", ()))})
+
 
 CHILD = Path(__file__).with_name("sandbox_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +57,9 @@ def work(tmp_path: Path) -> Path:
     return path
 
 
-def run_child(runner: sandbox.Runner, spec: SandboxSpec, *args: str) -> tuple[int, list[str], object | None]:
+def run_child(
+    runner: sandbox.Runner, spec: sandbox.SandboxSpec, *args: str
+) -> tuple[int, list[str], object | None]:
     lines: list[str] = []
     code = runner.run(spec, [sys.executable, str(CHILD), *args], on_line=lines.append)
     result = json.loads(lines[-1]) if lines and lines[-1].startswith(("{", "[", '"')) else None
@@ -156,7 +169,8 @@ def test_tmp_is_private(bwrap: sandbox.Bubblewrap, work: Path, tmp_path: Path) -
     spec = SandboxSpec(cwd=work, env=ENV, writable=(work,))
     code, _, listed = run_child(bwrap, spec, "list", str(tmp))
     assert code == 0
-    assert listed == {str(tmp): f"list: {work.relative_to(tmp).parts[0]}"}
+    visible = {work.relative_to(tmp).parts[0], *(path.relative_to(tmp).parts[0] for path in VISIBLE)}
+    assert listed == {str(tmp): "list: " + ",".join(sorted(visible))}
     _, _, read = run_child(bwrap, spec, "read", str(host_file))
     assert read == {str(host_file): "FileNotFoundError: No such file or directory"}
     run_child(bwrap, spec, "write", str(inside))
@@ -432,6 +446,8 @@ def test_probe_where_namespaces_are_refused(uid: str) -> None:
     )
     outer = [PROBE.executable or "bwrap", "--unshare-user", "--uid", uid, "--disable-userns"]
     outer += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", str(sandbox.PRIVATE_TMP)]
+    for path in VISIBLE:
+        outer += ["--ro-bind", str(path), str(path)]
     done = subprocess.run(
         [*outer, "--", sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
@@ -502,7 +518,7 @@ def test_hook_runner_runs_pyproject_hooks(kind: str, work: Path) -> None:
     (source / "backend.py").write_text(BACKEND)
     calls: list[sandbox.HookCall] = []
 
-    def spec_for(call: sandbox.HookCall) -> SandboxSpec:
+    def spec_for(call: sandbox.HookCall) -> sandbox.SandboxSpec:
         calls.append(call)
         return SandboxSpec(cwd=Path("/"), env={"PATH": ENV["PATH"]}, readonly=(source,), writable=(out,))
 

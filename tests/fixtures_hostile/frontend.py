@@ -20,6 +20,9 @@ held: list[str] = []
 """Secrets kept in memory only, as a signer holds a token it read from a file."""
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
 def build_sandboxed(source: Path, hidden: tuple[Path, ...]) -> dict[str, str]:
     """The pipeline's layout: source writable; dist and evidence in it read-only; a writable stage in dist."""
     import build
@@ -38,7 +41,8 @@ def build_sandboxed(source: Path, hidden: tuple[Path, ...]) -> dict[str, str]:
             cwd=call.cwd,
             env=env,
             writable=(source, stage),
-            readonly=(dist, evidence),
+            # A clone of the repository under /tmp holds the interpreter: visible, read-only.
+            readonly=(dist, evidence, *((REPO,) if REPO.is_relative_to(sandbox.PRIVATE_TMP) else ())),
             hidden=hidden,
             network=False,
         )
