@@ -87,14 +87,28 @@ class BuildPolicy:
         """The policy of the installer of build requirements: it writes the environment only."""
         return self._spec(cwd, tuple(writable), network=True)
 
-    def command_spec(self, cwd: Path, writable: Sequence[Path], env: Mapping[str, str]) -> SandboxSpec:
-        """The policy of ``pyprov run``'s command: the project writable, evidence read-only."""
+    def command_spec(
+        self, cwd: Path, writable: Sequence[Path], env: Mapping[str, str], argv: Sequence[str] = ()
+    ) -> SandboxSpec:
+        """The policy of ``pyprov run``'s command: the project writable, evidence read-only.
+
+        Files the command line names under /tmp (a script beside the project) stay visible,
+        read-only: the user chose them.
+        """
         spec = self._spec(cwd, tuple(writable), network=not self.hermetic)
+        named = [Path(arg) for arg in argv if arg.startswith("/tmp/") and ".." not in arg]  # noqa: S108
         return SandboxSpec(
             cwd=spec.cwd,
             env=env,
             writable=spec.writable,
-            readonly=spec.readonly,
+            readonly=(
+                *spec.readonly,
+                *(
+                    path
+                    for path in _existing(named)
+                    if not any(path.is_relative_to(w) for w in spec.writable)
+                ),
+            ),
             hidden=spec.hidden,
             network=spec.network,
         )

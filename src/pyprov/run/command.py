@@ -43,7 +43,7 @@ def run_command(
             "no command to run", hint="give it after '--': pyprov run --product GLOB -- make dist"
         )
     withheld = tuple(sorted(name for name in os.environ if environ.is_credential(name)))
-    spec = policy.command_spec(cwd.resolve(), (cwd.resolve(),), policy.env)
+    spec = policy.command_spec(cwd.resolve(), (cwd.resolve(),), policy.env, argv)
     try:
         # A killed command reports 128 + N, as a shell does, so that pyprov exits the same way.
         status = policy.runner.run(spec, list(argv), stdout=stdout, stderr=stderr)
