@@ -92,11 +92,12 @@ class BuildPolicy:
     ) -> SandboxSpec:
         """The policy of ``pyprov run``'s command: the project writable, evidence read-only.
 
-        Files the command line names under /tmp (a script beside the project) stay visible,
-        read-only: the user chose them.
+        What the command line names under /tmp (a script beside the project, with the files
+        beside it) stays visible, read-only: the user chose it. For a file, its directory.
         """
         spec = self._spec(cwd, tuple(writable), network=not self.hermetic)
         named = [Path(arg) for arg in argv if arg.startswith("/tmp/") and ".." not in arg]  # noqa: S108
+        named = [path if path.is_dir() else path.parent for path in named]
         return SandboxSpec(
             cwd=spec.cwd,
             env=env,
