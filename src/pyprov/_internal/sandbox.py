@@ -346,6 +346,7 @@ class Bubblewrap:
         env = {**spec.env, "TMPDIR": str(PRIVATE_TMP)}
         # bwrap writes the pid of its child here: needed only to kill the sandbox (_kill_sandbox).
         info_read, info_write = os.pipe()
+        process: subprocess.Popen[bytes] | None = None
         try:
             try:
                 command = self._command(spec, argv, binds, info_write)
@@ -353,6 +354,11 @@ class Bubblewrap:
             finally:
                 os.close(info_write)
             return _finish(process, on_line, lambda: _kill_sandbox(process, info_read))
+        except BaseException:
+            # Ctrl-C can land between the start and _finish (a busy machine): kill it then too.
+            if process is not None and process.poll() is None:
+                _kill_sandbox(process, info_read)
+            raise
         finally:
             os.close(info_read)
 
