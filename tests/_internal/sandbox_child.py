@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -141,6 +142,9 @@ def processes_with(token: str) -> list[int]:
 
 def parent(mode: str, child: list[str]) -> None:
     """Start ``child`` in the sandbox (or not); the test gives this process secrets in env and argv."""
+    # Ctrl-C as a terminal delivers it, whatever this process inherited: a job started in the
+    # background by a non-interactive shell (a CI runner) starts with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, str(ROOT / "src"))
     from pyprov._internal import sandbox
 
