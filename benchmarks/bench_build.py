@@ -5,12 +5,19 @@ Target: ratio <= 1.05 (recording must be almost free).
 
 --source builds a copy of any project, e.g. pypa/packaging at its 26.3 tag:
     git clone --depth 1 --branch 26.3 https://github.com/pypa/packaging /tmp/packaging-26.3
+
+--wheelhouse first downloads the project's build requirements (pip download) and then has both
+tools install them from that directory without an index, so that the index's latency (a second
+and more per environment, varying by hundreds of milliseconds between runs) does not drown what
+pyprov adds.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +33,9 @@ def main() -> None:
     parser.add_argument("--fixture", default="hatchling-pure")
     parser.add_argument("--source", type=Path, help="a project directory to build instead of a fixture")
     parser.add_argument("--installer", choices=["pip", "uv"], default="pip")
+    parser.add_argument(
+        "--wheelhouse", action="store_true", help="install build requirements without an index"
+    )
     args = parser.parse_args()
     name = args.source.name if args.source else args.fixture
     with tempfile.TemporaryDirectory() as scratch:
@@ -68,15 +78,42 @@ def main() -> None:
                 ]
             )
 
+        if args.wheelhouse:
+            _use_wheelhouse(source, Path(scratch) / "wheelhouse")
         pyprov(), python_m_build()  # warm the installer caches for both
         ours, theirs = alternate(args.runs, pyprov, python_m_build)
+    where = ", wheelhouse" if args.wheelhouse else ""
     report(
-        f"pyprov build ({name}, {args.installer}, {args.runs} runs)",
+        f"pyprov build ({name}, {args.installer}{where}, {args.runs} runs)",
         ours,
         theirs,
         "python -m build",
         limit=1.05,
     )
+
+
+def _use_wheelhouse(source: Path, wheelhouse: Path) -> None:
+    """Download the build requirements of ``source`` once; both tools then install from there."""
+    import tomllib  # noqa: PLC0415 - the benchmarks run on 3.11+
+
+    requires = tomllib.loads((source / "pyproject.toml").read_text())["build-system"]["requires"]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--only-binary",
+            ":all:",
+            "-d",
+            str(wheelhouse),
+            *requires,
+        ],
+        check=True,
+    )
+    os.environ["PIP_NO_INDEX"] = os.environ["UV_NO_INDEX"] = "1"
+    os.environ["PIP_FIND_LINKS"] = os.environ["UV_FIND_LINKS"] = str(wheelhouse)
 
 
 if __name__ == "__main__":

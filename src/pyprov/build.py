@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import tarfile
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pyprov._internal import environ, files, outputs
+from pyprov._internal import archives, environ, outputs
 from pyprov._internal.clock import Clock, utc_now
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.redaction import redact_config_settings
@@ -303,15 +304,14 @@ def _build_all(
             built.append((kind, result, Source(path=recorded, git=git, sdist_file_list=files_), None))
     else:
         sdist = builder.build("sdist", srcdir)
-        file_list = sdist_file_list(sdist.path)
-        source = Source(path=recorded, git=git, sdist_file_list=file_list)
-        built.append(("sdist", sdist, source, None))
         reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
         with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
             try:
-                project = files.extract_sdist(sdist.path, Path(unpacked).resolve())
-            except (files.UnsafeArchiveError, OSError) as error:
+                project, names = archives.extract_sdist(sdist.path, Path(unpacked).resolve())
+            except (archives.UnsafeArchiveError, tarfile.TarError, EOFError, OSError) as error:
                 raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
+            file_list = sdist_file_list(sdist.path, names)
+            built.append(("sdist", sdist, Source(path=recorded, git=git, sdist_file_list=file_list), None))
             wheel = builder.build("wheel", project)
         wheel_source = Source(path=recorded, git=git, sdist=reference, sdist_file_list=file_list)
         built.append(("wheel", wheel, wheel_source, reference))

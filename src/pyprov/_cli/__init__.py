@@ -22,8 +22,35 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
+_COMMANDS = {
+    "build": ("pyprov._cli.build", "build_command"),
+    "sbom": ("pyprov._cli.sbom", "sbom_command"),
+    "sign": ("pyprov._cli.signing", "sign_command"),
+    "attest": ("pyprov._cli.signing", "attest_command"),
+    "verify": ("pyprov._cli.verify", "verify_command"),
+    "run": ("pyprov._cli.run", "run_command"),
+    "merge": ("pyprov._cli.run", "merge_command"),
+    "provenance": ("pyprov._cli.provenance", "provenance_group"),
+    "inspect": ("pyprov._cli.inspect", "inspect_command"),
+    "rebuild": ("pyprov._cli.rebuild", "rebuild_command"),
+    "posture": ("pyprov._cli.posture", "posture_command"),
+}
+"""Each command and where it lives: a run imports only its own command's module."""
+
+
 class _Group(click.Group):
-    """Maps every error to one line on stderr and a documented exit code."""
+    """Maps every error to one line on stderr and a documented exit code; loads commands when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 - click's signature
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:  # noqa: ARG002
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            import importlib  # noqa: PLC0415
+
+            module, attribute = _COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
         from pyprov._internal.terminal import printable  # noqa: PLC0415
@@ -175,7 +202,9 @@ def project_defaults(pyproject: Path, group: click.Command) -> dict[str, Any]:
 
     def walk(command: click.Command) -> dict[str, Any]:
         if isinstance(command, click.Group):
-            return {name: walk(sub) for name, sub in command.commands.items()}
+            with click.Context(command) as ctx:
+                found = {name: command.get_command(ctx, name) for name in command.list_commands(ctx)}
+            return {name: walk(sub) for name, sub in found.items() if sub is not None}
         names = {param.name for param in command.params}
         return {name: value for name, value in settings.items() if name in names}
 
@@ -188,29 +217,4 @@ def from_project_config(name: str) -> bool:
     return ctx is not None and ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT_MAP
 
 
-def _register() -> None:
-    from pyprov._cli.build import build_command  # noqa: PLC0415
-    from pyprov._cli.inspect import inspect_command  # noqa: PLC0415
-    from pyprov._cli.posture import posture_command  # noqa: PLC0415
-    from pyprov._cli.provenance import provenance_group  # noqa: PLC0415
-    from pyprov._cli.rebuild import rebuild_command  # noqa: PLC0415
-    from pyprov._cli.run import merge_command, run_command  # noqa: PLC0415
-    from pyprov._cli.sbom import sbom_command  # noqa: PLC0415
-    from pyprov._cli.signing import attest_command, sign_command  # noqa: PLC0415
-    from pyprov._cli.verify import verify_command  # noqa: PLC0415
-
-    main.add_command(build_command)
-    main.add_command(sbom_command)
-    main.add_command(sign_command)
-    main.add_command(attest_command)
-    main.add_command(verify_command)
-    main.add_command(run_command)
-    main.add_command(merge_command)
-    main.add_command(provenance_group)
-    main.add_command(inspect_command)
-    main.add_command(rebuild_command)
-    main.add_command(posture_command)
-
-
-_register()
 _route_library_logs()

@@ -120,7 +120,7 @@ def evidence_in_sdist(sdist: Path, srcdir: Path, evidence_dir: Path) -> tuple[st
     evidence directory: evidence of an earlier build can end up in the sdist. An empty
     result when the evidence directory is outside the source tree or nothing of it was packed.
     """
-    from pyprov._internal.files import sdist_members_under  # noqa: PLC0415 - tarfile: only when asked
+    from pyprov._internal.archives import sdist_members_under  # noqa: PLC0415 - tarfile: only when asked
 
     try:
         relative = evidence_dir.absolute().relative_to(srcdir.absolute())

@@ -183,7 +183,7 @@ class Pep517Builder:
                 kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, hooks)
             )
             requires = tuple(sorted(builder.build_system_requires))
-            reports = self._install(kind, env, requires, scratch_path, outer_pip=outer_pip)
+            reports = self._install(kind, env, requires, scratch_path, outer_pip=outer_pip, fresh=True)
             backend_requires = tuple(
                 sorted(backend_call(kind, lambda: builder.get_requires_for_build(kind, self.config)))
             )
@@ -229,24 +229,61 @@ class Pep517Builder:
         scratch: Path,
         *,
         outer_pip: bool,
+        fresh: bool = False,
     ) -> list[Mapping[str, Any]]:
+        """Install ``requirements`` into ``env`` in the sandbox; the installer's reports.
+
+        Into a ``fresh`` environment (nothing of the build's own installed yet), the
+        installer first tries wheels only with the user's installer cache writable: it then
+        runs no code but its own and pyprov's interpreter, so nothing can poison the cache
+        for later builds, and a warm cache makes the environment as fast as
+        ``python -m build``'s. If that fails (a requirement has no wheel, a source build is
+        needed), it installs again as any other time: sdists allowed, no shared cache.
+        """
         if not requirements:
             return []
         self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requirements)))
+        cache = self.policy.installer_cache(self.installer) if fresh and _by_name(requirements) else None
+        if cache is not None:
+            held: list[str] = []
+            status, reports = self._run_installer(env, requirements, scratch, outer_pip, cache, held.append)
+            if not status:
+                for line in held:
+                    self._line(kind)(line)
+                return reports
+            self.on_event(
+                BuildEvent(
+                    distribution=kind, step="requirements", message="not all as wheels: again, sdists allowed"
+                )
+            )
+        status, reports = self._run_installer(env, requirements, scratch, outer_pip, None, self._line(kind))
+        if status:
+            raise BuildFailedError(
+                f"installing the build requirements of the {kind} failed (exit status {status})"
+            )
+        return reports
+
+    def _run_installer(
+        self,
+        env: SandboxedEnv,
+        requirements: Sequence[str],
+        scratch: Path,
+        outer_pip: bool,
+        cache: Path | None,
+        on_line: Callable[[str], None],
+    ) -> tuple[int, list[Mapping[str, Any]]]:
+        """One installer run: its exit status and reports."""
         # pip does not honour environment markers on the command line, but does in a file.
         listing = Path(tempfile.mkstemp(dir=scratch, prefix="requirements-", suffix=".txt")[1])
         listing.write_text("\n".join(requirements) + "\n", encoding="utf-8")
         report = listing.with_suffix(".report.json")
+        wheels_only = ["--only-binary", ":all:"] if cache is not None else []
         extra: dict[str, str] = {}
         if self.installer == "pip":
             pip = (
                 [_own_python(), "-m", "pip", "--python", env.python_executable]
                 if outer_pip
-                else [
-                    env.python_executable,
-                    "-Im",
-                    "pip",
-                ]
+                else [env.python_executable, "-Im", "pip"]
             )
             # pip writes an installation report with the hash of every file it installed.
             argv = [
@@ -257,6 +294,8 @@ class Pep517Builder:
                 "--no-compile",
                 "--no-input",
                 "--disable-pip-version-check",
+                *(["--cache-dir", str(cache)] if cache is not None else self._no_pip_cache()),
+                *wheels_only,
                 "--report",
                 str(report),
                 "-r",
@@ -264,10 +303,21 @@ class Pep517Builder:
             ]
         else:
             # uv has no installation report (the record says so by omission). Its cache must be
-            # writable, and a cache shared between builds could be poisoned by one of them.
-            argv = [_uv_binary(), "pip", "install", "--python", env.python_executable, "-r", str(listing)]
-            extra = {"UV_CACHE_DIR": str(scratch / "uv-cache")}
-        spec = self.policy.installer_spec(scratch, (env.path, scratch))
+            # writable: without the shared one, a private one per environment.
+            argv = [
+                _uv_binary(),
+                "pip",
+                "install",
+                *wheels_only,
+                "--python",
+                env.python_executable,
+                "-r",
+                str(listing),
+            ]
+            extra = {"UV_CACHE_DIR": str(cache if cache is not None else scratch / "uv-cache")}
+        spec = self.policy.installer_spec(
+            scratch, (env.path, scratch, *([cache] if cache is not None else []))
+        )
         spec = sandbox.SandboxSpec(
             cwd=spec.cwd,
             env={**spec.env, **env.make_extra_environ(), **extra},
@@ -277,14 +327,14 @@ class Pep517Builder:
             network=spec.network,
         )
         try:
-            status = self.policy.runner.run(spec, argv, on_line=self._line(kind))
+            status = self.policy.runner.run(spec, argv, on_line=on_line)
         except FileNotFoundError as error:
             raise BuildFailedError(f"cannot run the installer {argv[0]}: {error}") from error
-        if status:
-            raise BuildFailedError(
-                f"installing the build requirements of the {kind} failed (exit status {status})"
-            )
-        return _read_report(report)
+        return status, [] if status else _read_report(report)
+
+    def _no_pip_cache(self) -> list[str]:
+        # In the sandbox the user's cache is read-only, so pip could not use it anyway.
+        return ["--no-cache-dir"] if self.policy.sandboxed else []
 
     def _environment(
         self,
@@ -354,6 +404,16 @@ def _check_name(kind: DistributionKind, name: str) -> None:
             parse_sdist_filename(name)
     except (InvalidWheelFilename, InvalidSdistFilename) as error:
         raise BuildFailedError(f"the backend named {name!r} as the {kind}: {error}") from error
+
+
+def _by_name(requirements: Sequence[str]) -> bool:
+    """Whether every requirement names a project (no URL, which could be a source tree)."""
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        return all(Requirement(line).url is None for line in requirements)
+    except InvalidRequirement:
+        return False
 
 
 def _read_report(path: Path) -> list[Mapping[str, Any]]:

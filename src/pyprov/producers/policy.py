@@ -87,6 +87,31 @@ class BuildPolicy:
         """The policy of the installer of build requirements: it writes the environment only."""
         return self._spec(cwd, tuple(writable), network=True)
 
+    def installer_cache(self, installer: str) -> Path | None:
+        """The user's cache of ``installer`` (pip, uv), to lend to a wheels-only installation.
+
+        Only such an installation may write it: the installer then runs no build code, so
+        no build can poison the cache for another. ``None`` when the user disabled the
+        cache, when it cannot be created, or when it lies in a path build code must not
+        write (credentials, the output and evidence directories).
+        """
+        if not self.sandboxed:
+            return None  # the installer uses its cache as it always does
+        cache = _installer_cache(installer, self.env)
+        if cache is None:
+            return None
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            cache = cache.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not cache.is_dir() or any(
+            cache.is_relative_to(path) or path.is_relative_to(cache)
+            for path in (*self.hidden, *self.protected)
+        ):
+            return None
+        return cache
+
     def command_spec(
         self, cwd: Path, writable: Sequence[Path], env: Mapping[str, str], argv: Sequence[str] = ()
     ) -> SandboxSpec:
@@ -178,6 +203,17 @@ def make_policy(
         hidden=tuple(_existing([*_credential_paths(base), *hidden])),
         hermetic=hermetic,
     )
+
+
+def _installer_cache(installer: str, env: Mapping[str, str]) -> Path | None:
+    """Where ``installer`` keeps its cache, from the variables it reads itself."""
+    prefix = "PIP" if installer == "pip" else "UV"
+    if env.get(f"{prefix}_NO_CACHE") or env.get(f"{prefix}_NO_CACHE_DIR"):
+        return None  # pip reads any value as "no cache"; so does pyprov for uv's
+    if env.get(f"{prefix}_CACHE_DIR"):
+        return Path(env[f"{prefix}_CACHE_DIR"]).expanduser()
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(base) / installer
 
 
 def credentials_in(environ_: Mapping[str, str]) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
-from pyprov._internal.files import sdist_members
+from pyprov._internal.archives import sdist_members
 from pyprov._internal.urls import strip_credentials
 from pyprov.record import FileList, GitSource
 
@@ -90,7 +91,10 @@ def commit_time(path: Path) -> int | None:
         return None
 
 
-def sdist_file_list(sdist: Path) -> FileList:
-    """Digest of an sdist's member names: sorted, one per line, UTF-8."""
-    names = sdist_members(sdist)
+def sdist_file_list(sdist: Path, names: Sequence[str] | None = None) -> FileList:
+    """Digest of an sdist's member names: sorted, one per line, UTF-8.
+
+    ``names``: the sorted member names, when the sdist has been read already.
+    """
+    names = sdist_members(sdist) if names is None else names
     return FileList(sha256=hashlib.sha256("\n".join(names).encode()).hexdigest(), count=len(names))

@@ -22,8 +22,10 @@ import zlib
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, BinaryIO, Literal
+
+from pyprov._internal import archives
 
 MAX_MEMBERS = 100_000
 MAX_UNPACKED = 4 << 30  # bytes, all members together
@@ -276,10 +278,10 @@ def read_text(path: Path, name: str) -> str | None:
 
 
 def _check_name(name: str, seen: set[str]) -> str:
-    clean = name.rstrip("/")
-    path = PurePosixPath(clean)
-    if not clean or path.is_absolute() or ".." in path.parts or "\\" in name or "\0" in name:
-        raise ArchiveError(f"unsafe member name in archive: {name!r}")
+    try:
+        clean = archives.check_member_name(name)
+    except archives.UnsafeArchiveError as error:
+        raise ArchiveError(str(error)) from None
     if clean in seen:
         raise ArchiveError(f"duplicate member in archive: {name!r}")
     seen.add(clean)
@@ -406,14 +408,11 @@ def _tar_members(path: Path, *, content: bool) -> tuple[tuple[Member, ...], str]
     header = _gzip_header(path)
     members: list[Member] = []
     seen: set[str] = set()
-    total = 0
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            for info in archive:
+        with archives.open_tar(path) as archive:
+            # Links are compared by their targets, never followed: a target outside is no danger here.
+            for info in archives.tar_members(archive, max_unpacked=MAX_UNPACKED, links_inside=False):
                 name = _check_name(info.name, seen)
-                total += info.size
-                if total > MAX_UNPACKED:
-                    raise ArchiveError(f"{path.name} expands to more than {MAX_UNPACKED >> 30} GiB")
                 kind: MemberKind
                 sha: str | None
                 if info.isfile() and not content:
@@ -445,6 +444,8 @@ def _tar_members(path: Path, *, content: bool) -> tuple[tuple[Member, ...], str]
                         owner=f"{info.uid}:{info.gid} {info.uname}:{info.gname}",
                     )
                 )
+    except archives.UnsafeArchiveError as error:
+        raise ArchiveError(f"{path.name}: {error}") from None
     except (tarfile.TarError, EOFError, OSError, ValueError) as error:
         if isinstance(error, ArchiveError):
             raise

@@ -10,12 +10,13 @@ import os
 import shutil
 import stat
 import subprocess
+import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pyprov._internal import files
+from pyprov._internal import archives
 from pyprov.errors import ProjectError
 
 SourceKind = Literal["directory", "sdist", "git"]
@@ -69,8 +70,8 @@ def prepare(spec: SourceSpec, workdir: Path) -> Path:
         target = workdir / "sdist"
         target.mkdir()
         try:
-            return files.extract_sdist(Path(spec.location), target.resolve())
-        except (files.UnsafeArchiveError, OSError, EOFError, ValueError) as error:
+            return archives.extract_sdist(Path(spec.location), target.resolve())[0]
+        except (archives.UnsafeArchiveError, tarfile.TarError, OSError, EOFError, ValueError) as error:
             raise ProjectError(f"cannot unpack the sdist {Path(spec.location).name}: {error}") from error
     target = workdir / "checkout"
     _git("clone", "--quiet", "--no-checkout", "--", spec.location, str(target))

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from pyprov._internal import archives
 from pyprov._internal.untrusted import UntrustedInputError, load_json
 from pyprov.sbom.metadata import copyright_notices, parse_metadata
 from pyprov.sbom.model import (
@@ -51,10 +52,13 @@ _ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, z
 
 
 def check_member_name(name: str, archive: str) -> None:
-    """Refuse absolute names, ``..`` and backslashes: an installer would write them outside its target."""
-    path = PurePosixPath(name)
-    if not name or path.is_absolute() or ".." in path.parts or "\\" in name or name.startswith("/"):
-        raise SbomError(f"unsafe path in {archive}: {name!r}", hint="this archive must not be installed")
+    """Refuse the names an installer would write outside its target (:func:`archives.check_member_name`)."""
+    try:
+        archives.check_member_name(name)
+    except archives.UnsafeArchiveError:
+        raise SbomError(
+            f"unsafe path in {archive}: {name!r}", hint="this archive must not be installed"
+        ) from None
 
 
 def read_wheel(path: Path, *, files: bool = False) -> Contents:
@@ -284,45 +288,45 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
     notices: list[str] = []
     licence_files = 0
     entries: list[FileEntry] = []
-    total = count = 0
-    for member in archive:
-        count += 1
-        total += member.size
-        if count > MAX_MEMBERS or total > MAX_TOTAL_BYTES:
-            raise SbomError(f"{label} is too large to read")
-        check_member_name(member.name, label)
-        if not member.isfile():
-            continue
-        parts = PurePosixPath(member.name).parts
-        if len(parts) == _PAIR and parts[1] == "PKG-INFO" and metadata is None:
-            if member.size > MAX_MEMBER_BYTES:
-                raise SbomError(f"{label}: {member.name} is larger than {MAX_MEMBER_BYTES >> 20} MiB")
-            metadata = _read_tar_member(archive, member)
-            if files:
-                entries.append(
-                    FileEntry(path=member.name, sha256=hashlib.sha256(metadata).hexdigest(), size=member.size)
-                )
-        elif (
-            len(parts) == _PAIR
-            and _is_license_file(parts[1])
-            and member.size <= MAX_LICENSE_BYTES
-            and licence_files < MAX_LICENSE_FILES
-        ):
-            licence_files += 1
-            data = _read_tar_member(archive, member)
-            notices.extend(copyright_notices(data.decode("utf-8", errors="replace")))
-            if files:
-                entries.append(
-                    FileEntry(path=member.name, sha256=hashlib.sha256(data).hexdigest(), size=member.size)
-                )
-        elif files:
-            if not _is_utf8(member.name):
-                shown = member.name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-                raise SbomError(
-                    f"{label}: member name '{shown}' is not UTF-8: it cannot be listed in an SBOM"
-                )
-            stream = archive.extractfile(member)
-            entries.append(FileEntry(path=member.name, sha256=_hash_stream(stream), size=member.size))
+    members = archives.tar_members(archive, max_members=MAX_MEMBERS, max_unpacked=MAX_TOTAL_BYTES)
+    try:
+        for member in members:
+            if not member.isfile():
+                continue
+            parts = PurePosixPath(member.name).parts
+            if len(parts) == _PAIR and parts[1] == "PKG-INFO" and metadata is None:
+                if member.size > MAX_MEMBER_BYTES:
+                    raise SbomError(f"{label}: {member.name} is larger than {MAX_MEMBER_BYTES >> 20} MiB")
+                metadata = _read_tar_member(archive, member)
+                if files:
+                    entries.append(
+                        FileEntry(
+                            path=member.name, sha256=hashlib.sha256(metadata).hexdigest(), size=member.size
+                        )
+                    )
+            elif (
+                len(parts) == _PAIR
+                and _is_license_file(parts[1])
+                and member.size <= MAX_LICENSE_BYTES
+                and licence_files < MAX_LICENSE_FILES
+            ):
+                licence_files += 1
+                data = _read_tar_member(archive, member)
+                notices.extend(copyright_notices(data.decode("utf-8", errors="replace")))
+                if files:
+                    entries.append(
+                        FileEntry(path=member.name, sha256=hashlib.sha256(data).hexdigest(), size=member.size)
+                    )
+            elif files:
+                if not _is_utf8(member.name):
+                    shown = member.name.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                    raise SbomError(
+                        f"{label}: member name '{shown}' is not UTF-8: it cannot be listed in an SBOM"
+                    )
+                stream = archive.extractfile(member)
+                entries.append(FileEntry(path=member.name, sha256=_hash_stream(stream), size=member.size))
+    except archives.UnsafeArchiveError as error:
+        raise SbomError(f"{label}: {error}", hint="this archive must not be installed") from None
     if metadata is None:
         raise SbomError(f"{label} is not an sdist: no <name>-<version>/PKG-INFO")
     distribution, warnings = parse_metadata(metadata, f"{label}: PKG-INFO")

@@ -69,6 +69,11 @@ def _prepare(spec: SpecVersion) -> None:
     from pyprov.sbom.validation import prepare_validator  # noqa: PLC0415
 
     prepare_validator(spec)
+    # The first licence expression parsed builds license-expression's tokenizer of every SPDX
+    # id (a tenth of a second); it is cached for the process.
+    from cyclonedx.spdx import is_expression  # noqa: PLC0415
+
+    is_expression("MIT OR Apache-2.0")
 
 
 if TYPE_CHECKING:  # mypy checks that the writers implement the extension point

@@ -6,7 +6,8 @@ beside it, a ``provenance`` URL in PyPI's integrity-API form
 (``/integrity/<name>/<version>/<file>/provenance``). With ``api_version`` below 1.3 the
 page names no provenance (the integrity API still serves it). ``tampered`` names files whose
 bytes are served with one byte changed (the page keeps the true hash); ``yanked`` names files
-the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL.
+the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL;
+``cacheable`` serves files with the ``Cache-Control`` header PyPI sends (installers cache them).
 For tests and demos only.
 """
 
@@ -36,8 +37,10 @@ class LocalIndex:
         redirect: str | None = None,
         api_version: str = "1.3",
         yanked: frozenset[str] = frozenset(),
+        cacheable: bool = False,
     ) -> None:
         self.api_version = api_version
+        self.cacheable = cacheable
         self.yanked = yanked
         self.directory = directory
         self.tampered = tampered
@@ -102,9 +105,11 @@ class LocalIndex:
             def log_message(self, format: str, *args: object) -> None:
                 del format, args
 
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
+            def _send(self, status: int, body: bytes, content_type: str, *, cache: bool = False) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
+                if cache and index.cacheable:
+                    self.send_header("Cache-Control", "max-age=365000000, immutable, public")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -131,7 +136,7 @@ class LocalIndex:
                     data = bytearray(path.read_bytes())
                     if parts[1] in index.tampered:
                         data[len(data) // 2] ^= 0x01
-                    self._send(200, bytes(data), "application/octet-stream")
+                    self._send(200, bytes(data), "application/octet-stream", cache=True)
                     return
                 if len(parts) == 5 and parts[0] == "integrity" and parts[4] == "provenance":  # noqa: PLR2004
                     path = index.directory / f"{parts[3]}.provenance"
