@@ -128,8 +128,9 @@ def test_a_tampered_attestation_is_refused_and_nothing_is_cloned(
     status, out, err = run_cli(git_env, sdist)
     assert (status, out) == (2, "")
     attestation = tmp_path / "dist" / f"{SDIST}.publish.attestation"
-    assert err.startswith(f"error: the attestation {attestation} does not verify (signature): ")
-    assert len(err.splitlines()) == 1
+    first, hint = err.splitlines()
+    assert first.startswith(f"error: the attestation {attestation} does not verify (signature): ")
+    assert hint.startswith("hint: attestations are verified against Sigstore production (offline")
     assert not (tmp_path / "git-trace").exists()
 
 

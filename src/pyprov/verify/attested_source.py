@@ -232,6 +232,8 @@ def _verify(attestation: Attestation, subject: Artifact, context: CheckContext, 
             f"the attestation {where} does not verify ({name}): {reason}",
             hint=f"it is not about {subject.name} (sha256 {subject.sha256[:12]}…)"
             if name == "subject"
+            else f"attestations are verified against {context.trust}"
+            if name == "signature"
             else None,
         )
     try:
