@@ -28,6 +28,7 @@ from pyprov.rebuild import RebuildOptions, rebuild_artifact
 from pyprov.testing.index import LocalIndex
 from pyprov.verify import TrustSource
 from tests.conftest import SCHEMAS
+from tests.rebuild.test_compare import make_sdist
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 PEP740 = ASSETS / "pep740"
@@ -196,3 +197,19 @@ def test_an_attestation_that_is_not_one_is_one_line(tmp_path: Path, git_env: dic
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_another_file_of_that_name_on_the_index_is_refused(tmp_path: Path, git_env: dict[str, str]) -> None:
+    served = published(tmp_path / "served", f"{SDIST}.provenance").parent
+    (tmp_path / "mine").mkdir()
+    mine = make_sdist(
+        tmp_path / "mine" / SDIST, {"pypi_attestations-0.0.19/PKG-INFO": b"Name: pypi-attestations\n"}
+    )
+    with LocalIndex(served) as index:
+        status, out, err = run_cli(git_env, mine, "--index-url", index.url)
+    assert (status, out) == (2, "")
+    assert err == (
+        f"error: {index.url} lists another {SDIST} "
+        f"(sha256 9bb1add04b1b…, this one has {_sha256(mine)[:12]}…)\n"
+    )
+    assert not (tmp_path / "git-trace").exists()
