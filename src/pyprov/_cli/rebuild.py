@@ -26,7 +26,25 @@ EXIT_DIFFERS = 4
     envvar="PYPROV_REBUILD_SOURCE",
     show_envvar=True,
     help="What to rebuild from: a source tree, an sdist (for a wheel), or a git URL at a revision.  "
-    "[default: the repository and commit in the artifact's build record]",
+    "[default: the repository and commit in the artifact's build record, else in its verified "
+    "PEP 740 attestation]",
+)
+@click.option(
+    "--attestation",
+    "attestations",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="A PEP 740 attestation or PyPI provenance object of the artifact (repeatable): verified "
+    "against Sigstore's production trusted root, offline, then its certificate's Source Repository "
+    "URI and Digest are the source.  [default: A.attestation, A.*.attestation, A.provenance beside "
+    "the artifact, when there is no --source and no build record naming one]",
+)
+@click.option(
+    "--index-url",
+    metavar="URL",
+    help="Fetch the artifact's PEP 740 provenance from this index (simple API, e.g. "
+    "https://pypi.org/simple/) when no attestation is beside it.  [default: none is fetched]",
 )
 @click.option(
     "--provenance",
@@ -97,6 +115,8 @@ def rebuild_command(
     pins: tuple[str, ...],
     keep: Path | None,
     evidence_dir: Path | None,
+    attestations: tuple[Path, ...],
+    index_url: str | None,
     *,
     sign: bool,
     strict: bool,
@@ -105,8 +125,10 @@ def rebuild_command(
 ) -> None:
     """Rebuild a published wheel or sdist from its source and say exactly what differs.
 
-    The environment is pinned from pyprov's build record when there is one, and
-    inferred from the artifact otherwise. Verdict: identical (same bytes), equivalent
+    Without --source, the source is the git repository and commit named by the
+    artifact's build record, else by its PEP 740 attestation (verified first). The
+    environment is pinned from pyprov's build record when there is one, and inferred
+    from the artifact otherwise. Verdict: identical (same bytes), equivalent
     (same members with the same content; archive metadata differs) or differs.
     Exit 0 identical or equivalent, 4 differs (or not identical with --strict),
     1 the build failed, 2 the rebuild could not run.
@@ -125,6 +147,8 @@ def rebuild_command(
         exclude_newer=exclude_newer,
         pins=pins,
         keep=keep,
+        attestations=attestations,
+        index_url=index_url,
     )
     with progress(verbose=is_verbose(ctx), quiet=is_quiet(ctx) or as_json) as on_event:
         report = rebuild_artifact(options, on_event=on_event)
@@ -155,6 +179,8 @@ def _render(report: RebuildReport) -> None:
     click.echo(f"artifact: {data['artifact']['filename']}  sha256:{data['artifact']['sha256'][:16]}…")
     click.echo(f"rebuilt:  {data['rebuilt']['filename']}  sha256:{data['rebuilt']['sha256'][:16]}…")
     click.echo(f"source:   {report.source} ({report.source.kind})")
+    for fact in report.source.facts:
+        click.echo(f"  {fact.name}: {fact.value}  ({fact.origin})")
     env = report.environment
     click.echo(f"environment: {'from the build record' if env.origin == 'record' else 'inferred'}")
     for fact in env.facts:

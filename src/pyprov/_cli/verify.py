@@ -139,7 +139,28 @@ if TYPE_CHECKING:
     envvar="PYPROV_REQUIRE",
     show_envvar=True,
     metavar="KIND[,KIND]",
-    help="Missing evidence of these kinds fails: signature, provenance, sbom, publish.",
+    help="Missing evidence of these kinds fails: signature, provenance, sbom, publish, rebuild "
+    "(rebuild needs --rebuilder-identity and --rebuilder-issuer).",
+)
+@click.option(
+    "--rebuilder-identity",
+    envvar="PYPROV_REBUILDER_IDENTITY",
+    show_envvar=True,
+    metavar="ID",
+    help="Who must have signed the rebuild statement A.rebuild.sigstore.json (pyprov rebuild --sign): "
+    "an e-mail or URI identity, exactly; needs --rebuilder-issuer. With it, that statement is checked.",
+)
+@click.option(
+    "--rebuilder-issuer",
+    envvar="PYPROV_REBUILDER_ISSUER",
+    show_envvar=True,
+    metavar="URL",
+    help="OIDC issuer of --rebuilder-identity.",
+)
+@click.option(
+    "--strict-rebuild",
+    is_flag=True,
+    help="Only an identical rebuild (same bytes) passes.  [default: identical or equivalent]",
 )
 @click.option(
     "-j",
@@ -194,6 +215,9 @@ def verify_command(
     evidence_dir: Path | None,
     builder_ids: tuple[str, ...],
     requirements: tuple[str, ...],
+    rebuilder_identity: str | None,
+    rebuilder_issuer: str | None,
+    strict_rebuild: bool,
     jobs: int,
     lock: Path | None,
     files: Path | None,
@@ -211,6 +235,10 @@ def verify_command(
     (.sigstore.json, .sigstore, .intoto.sigstore.json, .cdx.sigstore.json,
     .*.attestation, .provenance) unless --bundle, --attestation or --provenance name it.
     A signer policy is required: --identity with --issuer, --repository, or --cpython.
+    With --rebuilder-identity and --rebuilder-issuer, the rebuild statement
+    A.rebuild.sigstore.json (pyprov rebuild --sign) must also verify for that rebuilder,
+    be about exactly this artifact and say identical or equivalent (--strict-rebuild:
+    identical); --require rebuild makes it mandatory.
     Evidence named as an ARTIFACT (dist/* after build --sign: .attestation, .provenance,
     .sigstore.json, ...) is skipped, as twine does.
 
@@ -228,6 +256,8 @@ def verify_command(
         builder_ids=builder_ids,
         require=_requirements(requirements),
         jobs=jobs,
+        rebuilder=_rebuilder(rebuilder_identity, rebuilder_issuer),
+        rebuild_verdicts=frozenset({"identical"} if strict_rebuild else {"identical", "equivalent"}),
     )
     if lock is not None or files is not None:
         if lock is None:
@@ -366,6 +396,17 @@ def _policy(
         "no signer policy: pyprov does not verify without knowing who must have signed",
         hint="give --identity ID --issuer URL, or --repository OWNER/NAME [--workflow FILE] [--ref REF]",
     )
+
+
+def _rebuilder(identity: str | None, issuer: str | None) -> SignerPolicy | None:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.verify import IdentityPolicy  # noqa: PLC0415
+
+    if identity and issuer:
+        return IdentityPolicy(identity=identity, issuer=issuer)
+    if identity or issuer:
+        raise ProjectError("--rebuilder-identity and --rebuilder-issuer go together")
+    return None
 
 
 def _trust(

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -30,6 +31,9 @@ from pyprov.rebuild.compare import compare_archives
 from pyprov.rebuild.report import RebuildReport
 from pyprov.record import BuildRecord, DistributionKind, InstalledDistribution, Installer
 
+if TYPE_CHECKING:
+    from pyprov.verify.trust import Trust, TrustSource
+
 MAX_RECORD = 16 << 20  # bytes
 _PURE_PLATFORMS = ("any",)
 
@@ -41,7 +45,8 @@ class RebuildOptions:
     artifact: Path
     """The published wheel or sdist."""
     source: str | None = None
-    """A directory, an sdist or ``GIT-URL@REV``; default: the record's repository and commit."""
+    """A directory, an sdist or ``GIT-URL@REV``; default: the record's repository and commit,
+    else the repository and commit of the artifact's verified PEP 740 attestations."""
     record: Path | None = None
     """pyprov's build record of the artifact; default: ``<artifact>.build.json`` in ``evidence/``
     beside or above the artifact's directory, when there is one."""
@@ -53,6 +58,16 @@ class RebuildOptions:
     """``name==version`` of build requirements, when the environment is inferred."""
     keep: Path | None = None
     """Keep the rebuilt artifact and its evidence in ``keep/dist`` and ``keep/evidence``."""
+    attestations: tuple[Path, ...] = ()
+    """PEP 740 attestations (or PyPI provenance objects) of the artifact to take the source from;
+    default: those beside the artifact (``A.attestation``, ``A.<kind>.attestation``,
+    ``A.provenance``), when there is no ``source`` and no record naming one."""
+    index_url: str | None = None
+    """A package index (simple API) to fetch the artifact's PEP 740 provenance from, when no
+    attestation is found beside it; ``None``: never."""
+    attestation_trust: TrustSource | Trust | None = None
+    """What attestations are verified against; default: Sigstore's production instance, offline
+    (the trusted root cached or embedded in sigstore-python)."""
 
 
 def rebuild_artifact(options: RebuildOptions, *, on_event: EventHandler = ignore_event) -> RebuildReport:
@@ -71,7 +86,7 @@ def rebuild_artifact(options: RebuildOptions, *, on_event: EventHandler = ignore
         _check_platform(artifact.name)
     record_path = options.record or _find_record(artifact)
     record = _read_record(record_path, published) if record_path else None
-    spec = _source_spec(options.source, record, kind)
+    spec = _source_spec(options, artifact, record, kind)
     source_listing = _listing(Path(spec.location)) if spec.kind == "sdist" else None
     if record is not None and record_path is not None:
         env = environments.from_record(record, str(record_path))
@@ -230,21 +245,71 @@ def _read_record(path: Path, published: Listing) -> BuildRecord:
     return record
 
 
-def _source_spec(given: str | None, record: BuildRecord | None, kind: DistributionKind) -> sources.SourceSpec:
+def _source_spec(
+    options: RebuildOptions, artifact: Path, record: BuildRecord | None, kind: DistributionKind
+) -> sources.SourceSpec:
+    given = options.source
+    if given is not None and options.attestations:
+        raise ProjectError(
+            "--source and --attestation both name the source: give one",
+            hint="--attestation takes the repository and commit from the verified attestation",
+        )
     if given is not None:
         spec = sources.parse_source(given)
+    elif options.attestations:
+        spec = _attested(artifact, options, options.attestations)
     elif record is not None and record.source.git is not None and record.source.git.remote:
         git = record.source.git
         spec = sources.SourceSpec(kind="git", location=git.remote or "", revision=git.commit)
     else:
-        raise ProjectError(
-            "no source to rebuild from",
-            hint="give --source DIR, --source SDIST or --source GIT-URL@REV (a build record naming "
-            "its git repository and commit is used when there is one)",
-        )
+        spec = _attested(artifact, options, ())
     if kind == "sdist" and spec.kind == "sdist":
         raise ProjectError("an sdist is rebuilt from a source directory or a git revision, not from an sdist")
     return spec
+
+
+def _attested(artifact: Path, options: RebuildOptions, named: tuple[Path, ...]) -> sources.SourceSpec:
+    """The repository and commit of the artifact's PEP 740 attestations, verified first."""
+    from pyprov.verify import attested_source as attested  # noqa: PLC0415 - sigstore is slow to import
+
+    paths = named or attested.find_attestations(artifact)
+    documents = attested.read_attestation_files(paths)
+    if not documents and options.index_url is not None:
+        documents = attested.attestations_from_index(artifact, options.index_url)
+    if not documents:
+        where = f" beside it or on {options.index_url}" if options.index_url else " beside it"
+        raise ProjectError(
+            "no source to rebuild from",
+            hint="give --source DIR, --source SDIST or --source GIT-URL@REV; without it, the source is "
+            "the git repository and commit of the artifact's build record, or of its PEP 740 "
+            f"attestation (--attestation FILE, --index-url URL): none was found{where}",
+        )
+    source = attested.attested_source(
+        artifact, documents, options.attestation_trust or attested.OFFLINE_PRODUCTION
+    )
+    names = ", ".join(Path(where).name if "://" not in where else where for where in source.attestations)
+    certificate = "the attestations' certificates" if len(source.attestations) > 1 else "its certificate"
+    facts = [
+        environments.Fact(
+            name="attestation",
+            value=names,
+            origin=f"verified against {source.trust}: signature, log, subject",
+        ),
+        environments.Fact(
+            name="repository", value=source.repository, origin=f"Source Repository URI of {certificate}"
+        ),
+        environments.Fact(
+            name="commit", value=source.commit, origin=f"Source Repository Digest of {certificate}"
+        ),
+    ]
+    if source.ref:
+        facts.append(
+            environments.Fact(name="ref", value=source.ref, origin=f"Source Repository Ref of {certificate}")
+        )
+    facts.append(environments.Fact(name="signer", value=source.signer, origin=certificate))
+    return sources.SourceSpec(
+        kind="git", location=source.repository, revision=source.commit, facts=tuple(facts)
+    )
 
 
 _NAME = re.compile(r"[-_.]+")

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pyprov._internal import archives
 from pyprov.errors import ProjectError
+from pyprov.rebuild.environment import Fact
 
 SourceKind = Literal["directory", "sdist", "git"]
 _GIT_TIMEOUT = 600  # seconds, for a clone
@@ -25,15 +26,20 @@ _GIT_TIMEOUT = 600  # seconds, for a clone
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceSpec:
-    """The source as the user (or the build record) named it."""
+    """The source as the user, the build record or a PEP 740 attestation named it."""
 
     kind: SourceKind
     location: str
     revision: str | None = None
+    facts: tuple[Fact, ...] = ()
+    """Where the location and revision came from, when pyprov found them (a PEP 740 attestation)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {"kind": self.kind, "location": self.location, "revision": self.revision}
+        """The JSON form (``facts`` only when there are some)."""
+        data: dict[str, Any] = {"kind": self.kind, "location": self.location, "revision": self.revision}
+        if self.facts:
+            data["facts"] = [fact.to_dict() for fact in self.facts]
+        return data
 
     def __str__(self) -> str:
         return f"{self.location}@{self.revision}" if self.revision else self.location

@@ -11,6 +11,7 @@ whose ``ok`` is false, not an exception.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from pyprov.errors import ProjectError
-from pyprov.verify.checks import CheckContext, EvidenceKind, Outcome, check_evidence
-from pyprov.verify.discovery import Artifact, Evidence, Listings, discover, expand_arguments
+from pyprov.verify.checks import GOOD_REBUILD_VERDICTS, CheckContext, EvidenceKind, Outcome, check_evidence
+from pyprov.verify.discovery import Artifact, Evidence, Listings, discover, discover_rebuild, expand_arguments
 from pyprov.verify.lock import verify_lock
 from pyprov.verify.policy import (
     AnyOfPolicy,
@@ -32,7 +33,7 @@ from pyprov.verify.policy import (
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, warned
 from pyprov.verify.trust import Trust, TrustSource, load_trust
 
-Requirement = Literal["signature", "provenance", "sbom", "publish"]
+Requirement = Literal["signature", "provenance", "sbom", "publish", "rebuild"]
 """Evidence that ``--require`` can make mandatory."""
 REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 _WARN_WHEN_MISSING: tuple[EvidenceKind, ...] = ("provenance", "sbom")
@@ -48,6 +49,13 @@ class VerifyOptions:
     for SLSA provenance's ``runDetails.builder.id`` (empty: any). ``require`` makes
     missing evidence of those kinds a failure instead of a warning. ``jobs`` is the
     number of artifacts verified at once.
+
+    ``rebuilder`` is the signer policy of rebuild statements (``A.rebuild.sigstore.json``,
+    written by ``pyprov rebuild --sign``): a rebuilder, not the publisher, signs them. With
+    it, each artifact's rebuild statement is looked for (beside it and in the evidence
+    directory, also when evidence is named explicitly) and must verify under that policy,
+    name exactly this artifact and carry a verdict in ``rebuild_verdicts`` (default
+    identical or equivalent). ``require`` may hold ``rebuild`` only with a ``rebuilder``.
     """
 
     bundles: tuple[Path, ...] = ()
@@ -57,6 +65,18 @@ class VerifyOptions:
     builder_ids: tuple[str, ...] = ()
     require: frozenset[Requirement] = field(default_factory=frozenset)
     jobs: int = 1
+    rebuilder: SignerPolicy | None = None
+    rebuild_verdicts: frozenset[str] = GOOD_REBUILD_VERDICTS
+
+    def __post_init__(self) -> None:
+        if "rebuild" in self.require and self.rebuilder is None:
+            raise ProjectError(
+                "--require rebuild needs a rebuilder policy: a rebuild statement is signed by "
+                "whoever rebuilt the artifact, not by its publisher",
+                hint="give --rebuilder-identity ID --rebuilder-issuer URL",
+            )
+        if not self.rebuild_verdicts or not self.rebuild_verdicts <= GOOD_REBUILD_VERDICTS:
+            raise ProjectError("the accepted rebuild verdicts are identical, equivalent or both")
 
     @property
     def explicit(self) -> tuple[Evidence, ...]:
@@ -113,8 +133,11 @@ def verify_artifacts(
     notes: tuple[str, ...] = ()
     if isinstance(trust, TrustSource) and trust.offline:
         notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+    described = policy.describe()
+    if options.rebuilder is not None:
+        described += f"; rebuilder {options.rebuilder.describe()}"
     return VerificationReport(
-        trust=loaded.description, policy=policy.describe(), artifacts=tuple(results), notes=notes
+        trust=loaded.description, policy=described, artifacts=tuple(results), notes=notes
     )
 
 
@@ -135,11 +158,22 @@ def verify_one(
         outcome.add(failed("evidence", f"no signature, attestation or provenance {where}"))
     for item in evidence:
         outcome.extend(check_evidence(item, artifact, context))
-    outcome.checks += _missing(outcome, options.require, failing=not all(c.ok for c in outcome.checks))
+    if options.rebuilder is not None and artifact.path is not None:
+        rebuilder = dataclasses.replace(
+            context, policy=options.rebuilder, rebuild_verdicts=options.rebuild_verdicts
+        )
+        for item in discover_rebuild(artifact.path, options.evidence_dir, listings):
+            outcome.extend(check_evidence(item, artifact, rebuilder))
+    failing = not all(c.ok for c in outcome.checks)
+    outcome.checks += _missing(
+        outcome, options.require, failing=failing, rebuilder=options.rebuilder is not None
+    )
     return ArtifactResult(artifact=artifact.label, sha256=artifact.sha256, checks=tuple(outcome.checks))
 
 
-def _missing(outcome: Outcome, require: frozenset[Requirement], *, failing: bool) -> list[Check]:
+def _missing(
+    outcome: Outcome, require: frozenset[Requirement], *, failing: bool, rebuilder: bool = False
+) -> list[Check]:
     """Failures for required evidence not proved; warnings for usual evidence not proved.
 
     The warnings are left out when the artifact already fails: a provenance that failed
@@ -151,7 +185,7 @@ def _missing(outcome: Outcome, require: frozenset[Requirement], *, failing: bool
             continue
         if kind in require:
             checks.append(failed(f"required {kind}", f"no verified {kind} evidence", expected=kind))
-        elif kind in _WARN_WHEN_MISSING and not failing:
+        elif (kind in _WARN_WHEN_MISSING or (kind == "rebuild" and rebuilder)) and not failing:
             checks.append(warned(kind, f"no verified {kind} (use --require {kind} to make this a failure)"))
     return checks
 

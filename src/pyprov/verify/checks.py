@@ -14,6 +14,7 @@ verified.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from sigstore.models import Bundle
     from sigstore.verify import Verifier
 
-EvidenceKind = Literal["signature", "provenance", "sbom", "publish"]
+EvidenceKind = Literal["signature", "provenance", "sbom", "publish", "rebuild"]
 """What a verified evidence file proves: a signature over the file, or a statement about it."""
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -49,6 +50,9 @@ PREDICATE_KINDS: dict[str, EvidenceKind] = {
     CYCLONEDX_BOM: "sbom",
     PYPI_PUBLISH_V1: "publish",
 }
+REBUILD_V1 = "https://github.com/pyprov/pyprov/blob/main/docs/rebuild.md#predicate-v1"
+"""The predicate of ``pyprov rebuild --sign``'s statement, checked with the rebuilder policy."""
+GOOD_REBUILD_VERDICTS = frozenset({"identical", "equivalent"})
 PEP740_PREDICATES = frozenset({SLSA_PROVENANCE_V1, PYPI_PUBLISH_V1})
 """The predicate types PyPI accepts in attestations."""
 
@@ -63,6 +67,9 @@ class CheckContext:
     policy: SignerPolicy
     trust: str
     builder_ids: tuple[str, ...] = ()
+    rebuild_verdicts: frozenset[str] | None = None
+    """Set in the rebuilder's context only: the rebuild verdicts accepted. Then ``policy`` is the
+    rebuilder policy and the only statement accepted is a rebuild statement."""
 
 
 @dataclass(slots=True)
@@ -100,8 +107,9 @@ def check_evidence(evidence: Evidence, artifact: Artifact, context: CheckContext
     except UntrustedInputError as error:
         outcome.add(failed("parse", error.reason, source=source))
         return outcome
-    if evidence.format == "bundle":
-        return check_bundle_document(document, artifact, context, source, raw=data)
+    if evidence.format in ("bundle", "rebuild"):
+        check = check_rebuild_document if evidence.format == "rebuild" else check_bundle_document
+        return check(document, artifact, context, source, raw=data)
     if evidence.format == "attestation":
         return check_attestation_document(document, artifact, context, source)
     return check_provenance_document(document, artifact, context, source)
@@ -168,6 +176,39 @@ def check_bundle_document(
     if envelope is not None:
         return check_dsse(bundle, artifact, context, source, pep740=False)
     return check_message_signature(bundle, artifact, context, source)
+
+
+def check_rebuild_document(
+    document: dict[str, Any],
+    artifact: Artifact,
+    context: CheckContext,
+    source: str,
+    *,
+    raw: bytes | None = None,
+) -> Outcome:
+    """Check a rebuild statement (``A.rebuild.sigstore.json``) with the rebuilder's context.
+
+    It must be a DSSE bundle (a plain signature would prove nothing about a rebuild), signed by
+    whom the rebuilder policy names (its line is ``rebuilder``, not ``signer``: the publisher is
+    someone else), whose statement has exactly this artifact as its subject, the rebuild
+    predicate type and an accepted verdict.
+    """
+    outcome = Outcome()
+    if context.rebuild_verdicts is None:
+        outcome.add(
+            failed("rebuilder", "no rebuilder policy: a rebuild statement is not checked", source=source)
+        )
+        return outcome
+    if "dsseEnvelope" not in document:
+        reason = "not a signed statement (no DSSE envelope): it says nothing about a rebuild"
+        outcome.add(failed("rebuild", reason, expected="a signed in-toto statement", source=source))
+        return outcome
+    checked = check_bundle_document(document, artifact, context, source, raw=raw)
+    checked.checks = [
+        dataclasses.replace(check, name="rebuilder") if check.name == "signer" else check
+        for check in checked.checks
+    ]
+    return checked
 
 
 def check_attestation_document(
@@ -326,7 +367,10 @@ def check_dsse(
     if not outcome.add(_subject_check(statement, artifact, source, pep740=pep740)):
         return outcome
     predicate_type = statement.get("predicateType")
-    known = PEP740_PREDICATES if pep740 else frozenset(PREDICATE_KINDS)
+    rebuild = context.rebuild_verdicts is not None
+    known = (
+        frozenset({REBUILD_V1}) if rebuild else PEP740_PREDICATES if pep740 else frozenset(PREDICATE_KINDS)
+    )
     expected = " or ".join(sorted(known))
     if predicate_type not in known:
         reason = f"unknown predicate type {predicate_type!r}"
@@ -335,9 +379,11 @@ def check_dsse(
         )
         return outcome
     outcome.add(passed("predicate type", expected=expected, found=predicate_type, source=source))
-    kind = PREDICATE_KINDS[predicate_type]
+    kind: EvidenceKind = "rebuild" if rebuild else PREDICATE_KINDS[predicate_type]
     predicate = statement.get("predicate")
-    if kind == "provenance":
+    if kind == "rebuild":
+        checks = [_rebuild_check(predicate, context.rebuild_verdicts or GOOD_REBUILD_VERDICTS, source)]
+    elif kind == "provenance":
         checks = _provenance_checks(predicate, context, recorder.identity, source)
     elif kind == "sbom":
         checks = [_sbom_check(predicate, source)]
@@ -550,6 +596,32 @@ def _normal_repository(url: str) -> str:
     for host in ("github.com", "gitlab.com"):
         url = url.replace(f"ssh://git@{host}/", f"https://{host}/")
     return url
+
+
+def _rebuild_check(predicate: object, accepted: frozenset[str], source: str) -> Check:
+    """The rebuild's verdict is one of ``accepted``; what it was rebuilt from is shown."""
+    expected = " or ".join(sorted(accepted, reverse=True))
+    if not isinstance(predicate, dict):
+        return failed(
+            "rebuild verdict", "the predicate is not a JSON object", expected=expected, source=source
+        )
+    verdict = predicate.get("verdict")
+    origin = predicate.get("source")
+    where = ""
+    if isinstance(origin, dict) and isinstance(origin.get("location"), str):
+        revision = origin.get("revision")
+        where = f" (rebuilt from {origin['location']}{'@' + revision if isinstance(revision, str) else ''})"
+    found = f"{verdict}{where}" if isinstance(verdict, str) else _json_type(verdict)
+    if verdict in accepted:
+        return passed("rebuild verdict", expected=expected, found=found, source=source)
+    reason = (
+        "the rebuild differs: the artifact holds something its source does not produce"
+        if verdict == "differs"
+        else f"the rebuild is {verdict}, not {expected}"
+        if isinstance(verdict, str)
+        else "the statement has no verdict"
+    )
+    return failed("rebuild verdict", reason, expected=expected, found=found, source=source)
 
 
 def _sbom_check(predicate: object, source: str) -> Check:

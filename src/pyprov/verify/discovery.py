@@ -21,14 +21,16 @@ from pyprov._internal.untrusted import UntrustedInputError, open_untrusted, read
 from pyprov.errors import ProjectError
 from pyprov.evidence.layout import (
     ATTESTATION_SUFFIX,
+    REBUILD_BUNDLE_SUFFIX,
     default_evidence_directory,
     is_listed_artifact,
     split_artifacts,
 )
 from pyprov.evidence.layout import PYPI_PROVENANCE_SUFFIX as PROVENANCE_SUFFIX
 
-EvidenceFormat = Literal["bundle", "attestation", "provenance"]
-"""A Sigstore bundle, a PEP 740 attestation, or a PyPI integrity-API provenance object."""
+EvidenceFormat = Literal["bundle", "attestation", "provenance", "rebuild"]
+"""A Sigstore bundle, a PEP 740 attestation, a PyPI integrity-API provenance object, or a
+rebuilder's signed rebuild statement (a Sigstore bundle checked with the rebuilder policy)."""
 
 MAX_EVIDENCE_BYTES = 32 << 20
 """Evidence files are kilobytes; a larger one is refused unread."""
@@ -186,6 +188,34 @@ def discover(
         if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
             seen.add((info.st_dev, info.st_ino))
             found.append(Evidence(path, kind))
+    return found
+
+
+def discover_rebuild(
+    artifact: Path, evidence_dir: Path | None = None, listings: Listings | None = None
+) -> list[Evidence]:
+    """The rebuild statement ``A.rebuild.sigstore.json`` of ``artifact`` (``pyprov rebuild --sign``).
+
+    Looked up, as :func:`discover` looks, in ``evidence_dir`` (default:
+    `default_evidence_dir`) and beside the artifact; a regular file only, found once.
+    """
+    listings = listings or Listings()
+    name = f"{artifact.name}{REBUILD_BUNDLE_SUFFIX}"
+    found: list[Evidence] = []
+    seen: set[tuple[int, int]] = set()
+    for directory in (
+        evidence_dir if evidence_dir is not None else default_evidence_dir(artifact),
+        artifact.parent,
+    ):
+        if name not in listings.names(directory):
+            continue
+        try:
+            info = (directory / name).stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            found.append(Evidence(directory / name, "rebuild"))
     return found
 
 
