@@ -30,11 +30,14 @@ pytestmark = [
     pytest.mark.skipif(not sandbox.probe().available, reason=f"no sandbox here: {sandbox.probe().reason}"),
 ]
 
+PYPROV = [sys.executable, "-m", "pyprov"]
 BACKEND = textwrap.dedent(
     '''
     """A PEP 517 backend that tries to poison the installer's cache from every hook."""
     import base64, hashlib, io, os, tarfile, zipfile
     from pathlib import Path
+
+    WHEEL = b"Wheel-Version: 1.0\\nGenerator: tiny\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
 
     def _poison(hook):
         for variable in ("PIP_CACHE_DIR", "TINY_CACHE"):
@@ -78,7 +81,7 @@ BACKEND = textwrap.dedent(
         info = f"{name}-{version}.dist-info"
         files = {
             f"{info}/METADATA": metadata.encode(),
-            f"{info}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: tiny\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+            f"{info}/WHEEL": WHEEL,
         }
         if name == "tinybackend":
             files["tinybackend.py"] = Path(__file__).read_bytes()
@@ -96,6 +99,12 @@ BACKEND = textwrap.dedent(
 )
 
 
+WHEEL = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+
+SELF_BUILDING = b'[build-system]\nrequires = []\nbuild-backend = "tinybackend"\nbackend-path = ["."]\n'
+
+
 def _record_line(path: str, data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"{path},sha256={digest},{len(data)}\n"
@@ -107,7 +116,7 @@ def backend_wheel(directory: Path) -> None:
     files = {
         "tinybackend.py": BACKEND.encode(),
         "tinybackend-1.0.dist-info/METADATA": metadata,
-        "tinybackend-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "tinybackend-1.0.dist-info/WHEEL": WHEEL,
     }
     record = "".join(_record_line(p, d) for p, d in files.items()) + "tinybackend-1.0.dist-info/RECORD,,\n"
     with zipfile.ZipFile(directory / "tinybackend-1.0-py3-none-any.whl", "w") as archive:
@@ -121,7 +130,7 @@ def backend_sdist(directory: Path) -> None:
     members = {
         "PKG-INFO": b"Metadata-Version: 2.1\nName: tinybackend\nVersion: 2.0\n",
         "NAME": b"tinybackend 2.0",
-        "pyproject.toml": b'[build-system]\nrequires = []\nbuild-backend = "tinybackend"\nbackend-path = ["."]\n',
+        "pyproject.toml": SELF_BUILDING,
         "tinybackend.py": BACKEND.encode(),
     }
     with tarfile.open(directory / "tinybackend-2.0.tar.gz", "w:gz") as archive:
@@ -151,7 +160,7 @@ def pyprov_build(source: Path, index: LocalIndex, cache: Path, tmp_path: Path) -
     }
     env.pop("PIP_NO_CACHE_DIR", None)
     result = subprocess.run(
-        [sys.executable, "-m", "pyprov", "-v", "build", "--sbom-format", "none", "--outdir", "dist", str(source)],
+        [*PYPROV, "-v", "build", "--sbom-format", "none", "--outdir", "dist", str(source)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
