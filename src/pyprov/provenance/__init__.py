@@ -14,6 +14,7 @@ from pyprov._internal.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from pyprov.evidence.layout import BUNDLE_FILENAME, PROVENANCE_SUFFIX
+    from pyprov.evidence.statement import STATEMENT_TYPE
     from pyprov.provenance.check import check_statement, load_statement
     from pyprov.provenance.level import BuildLevel, Signing, build_level, run_level
     from pyprov.provenance.reissue import (
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
         BUILD_TYPE,
         LOCAL_BUILDER_ID,
         PREDICATE_TYPE,
-        STATEMENT_TYPE,
         dump_statement,
         github_workflow,
         make_statement,
@@ -50,7 +50,7 @@ _EXPORTS = {
     "BUILD_TYPE": "pyprov.provenance.statement",
     "LOCAL_BUILDER_ID": "pyprov.provenance.statement",
     "PREDICATE_TYPE": "pyprov.provenance.statement",
-    "STATEMENT_TYPE": "pyprov.provenance.statement",
+    "STATEMENT_TYPE": "pyprov.evidence.statement",
     "dump_statement": "pyprov.provenance.statement",
     "github_workflow": "pyprov.provenance.statement",
     "make_statement": "pyprov.provenance.statement",

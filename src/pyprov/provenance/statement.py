@@ -20,10 +20,10 @@ from packaging.utils import canonicalize_name
 
 from pyprov.evidence import EvidenceFile
 from pyprov.evidence.layout import MEDIA_TYPES
+from pyprov.evidence.statement import in_toto_statement
 from pyprov.provenance.level import Signing, build_level
 from pyprov.record import BuildRecord, GitHubContext, GitSource, InstalledDistribution
 
-STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://slsa.dev/provenance/v1"
 BUILD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-v1.md"
 """pyprov's buildType; a change to the meaning of a parameter gets a new URI (``-v2``)."""
@@ -47,14 +47,10 @@ def make_statement(
     if not records:
         raise ValueError("a statement needs at least one build record")
     first = records[0]
-    return {
-        "_type": STATEMENT_TYPE,
-        "subject": [
-            {"name": record.artifact.filename, "digest": {"sha256": record.artifact.digests.sha256}}
-            for record in records
-        ],
-        "predicateType": PREDICATE_TYPE,
-        "predicate": {
+    return in_toto_statement(
+        [(record.artifact.filename, record.artifact.digests.sha256) for record in records],
+        PREDICATE_TYPE,
+        {
             "buildDefinition": {
                 "buildType": BUILD_TYPE,
                 "externalParameters": _external_parameters(records),
@@ -78,7 +74,7 @@ def make_statement(
             },
             "runDetails": _run_details(records, evidence),
         },
-    }
+    )
 
 
 def _isolation(record: BuildRecord) -> dict[str, Any]:
@@ -186,7 +182,7 @@ def _resolved_dependencies(records: Sequence[BuildRecord]) -> list[dict[str, Any
     installed: dict[str, dict[str, Any]] = {}
     for record in records:
         for distribution in record.environment.installed:
-            descriptor = _distribution_descriptor(distribution)
+            descriptor = distribution_descriptor(distribution)
             installed.setdefault(json.dumps(descriptor, sort_keys=True), descriptor)
     ordered = sorted(installed.items(), key=lambda pair: (pair[1]["uri"], pair[0]))
     dependencies.extend(item for _, item in ordered)
@@ -207,7 +203,8 @@ def _source_descriptor(record: BuildRecord) -> dict[str, Any]:
     return descriptor
 
 
-def _distribution_descriptor(distribution: InstalledDistribution) -> dict[str, Any]:
+def distribution_descriptor(distribution: InstalledDistribution) -> dict[str, Any]:
+    """A resolved dependency: the installed distribution's purl and the digest of its wheel."""
     purl = f"pkg:pypi/{canonicalize_name(distribution.name)}@{quote(distribution.version, safe='')}"
     descriptor: dict[str, Any] = {"uri": purl}
     if distribution.url:
@@ -241,13 +238,14 @@ def _run_details(
         "builder": {"id": builder_id, "version": {"pyprov": first.invocation.pyprov_version}},
         "metadata": metadata,
     }
-    byproducts = [_evidence_descriptor(suffix, item) for suffix, item in evidence]
+    byproducts = [evidence_descriptor(suffix, item) for suffix, item in evidence]
     if byproducts:
         details["byproducts"] = byproducts
     return details
 
 
-def _evidence_descriptor(suffix: str, item: EvidenceFile) -> dict[str, Any]:
+def evidence_descriptor(suffix: str, item: EvidenceFile) -> dict[str, Any]:
+    """A byproduct: an evidence file by name, digest and media type."""
     descriptor: dict[str, Any] = {"name": item.path.name, "digest": {"sha256": item.sha256}}
     media_type = MEDIA_TYPES.get(suffix)
     if media_type:

@@ -29,17 +29,13 @@ from typing import Any
 
 from pyprov import __version__
 from pyprov.evidence import EvidenceFile
+from pyprov.evidence.statement import in_toto_statement
 from pyprov.provenance.level import BuildLevel
 from pyprov.provenance.statement import (
     PREDICATE_TYPE,
-    STATEMENT_TYPE,
+    distribution_descriptor,
+    evidence_descriptor,
     github_workflow,
-)
-from pyprov.provenance.statement import (
-    _distribution_descriptor as distribution_descriptor,
-)
-from pyprov.provenance.statement import (
-    _evidence_descriptor as evidence_descriptor,
 )
 from pyprov.record import BuildRecord, GitHubContext
 
@@ -187,11 +183,10 @@ def make_workflow_statement(
     byproducts = [evidence_descriptor(suffix, item) for suffix, item in evidence]
     if byproducts:
         details["byproducts"] = byproducts
-    return {
-        "_type": STATEMENT_TYPE,
-        "subject": [{"name": record.artifact.filename, "digest": {"sha256": sha256}}],
-        "predicateType": PREDICATE_TYPE,
-        "predicate": {
+    return in_toto_statement(
+        [(record.artifact.filename, sha256)],
+        PREDICATE_TYPE,
+        {
             "buildDefinition": {
                 "buildType": WORKFLOW_BUILD_TYPE,
                 "externalParameters": external,
@@ -210,4 +205,4 @@ def make_workflow_statement(
             },
             "runDetails": details,
         },
-    }
+    )

@@ -12,9 +12,9 @@ from pyprov._internal.hashing import hash_file
 from pyprov._internal.outputs import make_directory, publish, staging, write_file
 from pyprov.errors import OutputError, ProjectError
 from pyprov.evidence.layout import RELEASE_FILENAME
+from pyprov.evidence.statement import in_toto_statement
 from pyprov.provenance import (
     PROVENANCE_SUFFIX,
-    STATEMENT_TYPE,
     check_statement,
     dump_statement,
     load_statement,
@@ -128,12 +128,9 @@ def _release(
         covered.append({"name": name, "digest": {"sha256": digest}, "subjects": names})
     if not subjects:
         raise ProjectError("no provenance (*.intoto.json) in the evidence directories: nothing to release")
-    release = {
-        "_type": STATEMENT_TYPE,
-        "subject": [{"name": name, "digest": {"sha256": subjects[name]}} for name in sorted(subjects)],
-        "predicateType": RELEASE_PREDICATE_TYPE,
-        "predicate": {"statements": covered},
-    }
+    release = in_toto_statement(
+        [(name, subjects[name]) for name in sorted(subjects)], RELEASE_PREDICATE_TYPE, {"statements": covered}
+    )
     check_statement(release)
     return release, tuple(sorted(subjects.items()))
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pyprov.evidence.statement import in_toto_statement
 from pyprov.provenance import (
     LOCAL_BUILDER_ID,
     PREDICATE_TYPE,
-    STATEMENT_TYPE,
     github_workflow,
     run_level,
     source_uri,
@@ -38,11 +38,10 @@ def make_run_statement(
     """
     if not products:
         raise ValueError("a statement needs at least one product")
-    return {
-        "_type": STATEMENT_TYPE,
-        "subject": [{"name": item.name, "digest": {"sha256": item.digests.sha256}} for item in products],
-        "predicateType": PREDICATE_TYPE,
-        "predicate": {
+    return in_toto_statement(
+        [(item.name, item.digests.sha256) for item in products],
+        PREDICATE_TYPE,
+        {
             "buildDefinition": {
                 "buildType": GENERIC_BUILD_TYPE,
                 "externalParameters": _external_parameters(record),
@@ -51,7 +50,7 @@ def make_run_statement(
             },
             "runDetails": _run_details(record, byproducts),
         },
-    }
+    )
 
 
 def _source(record: RunRecord) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pyprov.evidence.layout import (
     SBOM_BUNDLE_SUFFIX,
     SLSA_ATTESTATION_SUFFIX,
 )
+from pyprov.evidence.statement import STATEMENT_TYPE, in_toto_statement
 from pyprov.signing.identity import IdentitySource
 from pyprov.signing.instance import Instance
 from pyprov.signing.requests import retrying
@@ -186,7 +187,7 @@ def check_describes(statement: bytes, name: str, sha256: str) -> None:
     except (ValueError, RecursionError) as error:
         raise ProjectError(f"the provenance statement of {name} is not JSON; nothing was signed") from error
     subjects = data.get("subject") if isinstance(data, dict) else None
-    if not isinstance(data, dict) or data.get("_type") != "https://in-toto.io/Statement/v1":
+    if not isinstance(data, dict) or data.get("_type") != STATEMENT_TYPE:
         problem = "is not an in-toto Statement v1"
     elif not isinstance(subjects, list) or len(subjects) != 1:
         count = len(subjects) if isinstance(subjects, list) else 0
@@ -220,13 +221,7 @@ def _dsse(signer: Signer, payload: bytes) -> Callable[[], Bundle]:
 
 def _statement(subject: SigningSubject, predicate_type: str, predicate: object) -> bytes:
     """An in-toto Statement v1 about the subject alone, as the bytes that get signed."""
-    statement: dict[str, object] = {
-        "_type": "https://in-toto.io/Statement/v1",
-        "subject": [{"name": subject.name, "digest": {"sha256": subject.sha256}}],
-        "predicateType": predicate_type,
-    }
-    if predicate is not None:
-        statement["predicate"] = predicate
+    statement = in_toto_statement([(subject.name, subject.sha256)], predicate_type, predicate)
     return json.dumps(statement, separators=(",", ":"), sort_keys=True).encode()
 
 

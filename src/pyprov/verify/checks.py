@@ -29,6 +29,7 @@ from packaging.utils import (
 )
 
 from pyprov._internal.untrusted import UntrustedInputError, check_depth
+from pyprov.evidence.statement import STATEMENT_TYPE
 from pyprov.verify.discovery import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
 from pyprov.verify.result import Check, failed, passed, warned
@@ -41,7 +42,6 @@ EvidenceKind = Literal["signature", "provenance", "sbom", "publish", "rebuild"]
 """What a verified evidence file proves: a signature over the file, or a statement about it."""
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
-STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
 CYCLONEDX_BOM = "https://cyclonedx.org/bom"
 PYPI_PUBLISH_V1 = "https://docs.pypi.org/attestations/publish/v1"
