@@ -39,8 +39,11 @@ def _to_json(value: object) -> object:
     return value
 
 
-class _JSONForm:
-    """Mixin: the camelCase JSON form of a record dataclass."""
+class JSONForm:
+    """Mixin: the camelCase JSON form of a record dataclass (build and run records alike).
+
+    Fields in declaration order, nested dataclasses and tuples converted, ``None`` kept.
+    """
 
     __slots__ = ()
 
@@ -50,7 +53,7 @@ class _JSONForm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ArtifactReference(_JSONForm):
+class ArtifactReference(JSONForm):
     """Another artifact this one was built from (the sdist a wheel came from)."""
 
     filename: str
@@ -63,7 +66,7 @@ class ArtifactReference(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Artifact(_JSONForm):
+class Artifact(JSONForm):
     """A distribution file the build produced."""
 
     filename: str
@@ -86,7 +89,7 @@ class Artifact(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GitSource(_JSONForm):
+class GitSource(JSONForm):
     """The git checkout the source directory belongs to."""
 
     commit: str
@@ -117,7 +120,7 @@ class GitSource(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FileList(_JSONForm):
+class FileList(JSONForm):
     """A digest of an sdist's member list (sorted names, one per line, UTF-8)."""
 
     sha256: str
@@ -130,7 +133,7 @@ class FileList(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Source(_JSONForm):
+class Source(JSONForm):
     """Where the build's source came from."""
 
     path: str
@@ -154,7 +157,7 @@ class Source(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InstalledDistribution(_JSONForm):
+class InstalledDistribution(JSONForm):
     """A distribution installed in the build environment when the backend ran."""
 
     name: str
@@ -179,7 +182,7 @@ class InstalledDistribution(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BuildIsolation(_JSONForm):
+class BuildIsolation(JSONForm):
     """What protected pyprov from the build code (backend hooks, installer) of one build."""
 
     sandbox: str | None
@@ -212,7 +215,7 @@ class BuildIsolation(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BuildEnvironment(_JSONForm):
+class BuildEnvironment(JSONForm):
     """The environment the backend ran in, captured before it was torn down."""
 
     isolated: bool
@@ -245,7 +248,7 @@ class BuildEnvironment(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GitHubContext(_JSONForm):
+class GitHubContext(JSONForm):
     """The GitHub Actions run the build happened in (from its environment variables)."""
 
     server_url: str
@@ -294,7 +297,7 @@ class GitHubContext(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Invocation(_JSONForm):
+class Invocation(JSONForm):
     """How and where pyprov was run for this build."""
 
     pyprov_version: str
@@ -362,7 +365,7 @@ class Invocation(_JSONForm):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BuildRecord(_JSONForm):
+class BuildRecord(JSONForm):
     """What went into the build of one distribution and what came out."""
 
     artifact: Artifact
@@ -372,7 +375,7 @@ class BuildRecord(_JSONForm):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form, ``recordType`` first."""
-        return {"recordType": RECORD_TYPE, **_JSONForm.to_dict(self)}
+        return {"recordType": RECORD_TYPE, **JSONForm.to_dict(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BuildRecord:

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyprov.record import BuildIsolation, Digests, GitSource, Invocation
+from pyprov.record import BuildIsolation, Digests, GitSource, Invocation, JSONForm
 
 RUN_RECORD_TYPE = "https://github.com/pyprov/pyprov/blob/main/docs/build-type-generic-v1.md#run-record-v1"
 """The ``recordType`` of every run record; a new major version gets a new URI."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RecordedFile:
+class RecordedFile(JSONForm):
     """A material or product: its path relative to the working directory, size and digests."""
 
     path: str
@@ -31,10 +31,6 @@ class RecordedFile:
         """The file name: a product's subject name and evidence file prefix."""
         return self.path.rsplit("/", 1)[-1]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form."""
-        return {"path": self.path, "size": self.size, "digests": self.digests.to_dict()}
-
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecordedFile:
         """Read the JSON form."""
@@ -42,7 +38,7 @@ class RecordedFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunRecord:
+class RunRecord(JSONForm):
     """One successful run of a command and the files it read and wrote."""
 
     command: tuple[str, ...]
@@ -68,21 +64,7 @@ class RunRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form, ``recordType`` first."""
-        return {
-            "recordType": RUN_RECORD_TYPE,
-            "command": list(self.command),
-            "workdir": self.workdir,
-            "materialPatterns": list(self.material_patterns),
-            "productPatterns": list(self.product_patterns),
-            "materials": [item.to_dict() for item in self.materials],
-            "products": [item.to_dict() for item in self.products],
-            "git": self.git.to_dict() if self.git is not None else None,
-            "exitStatus": self.exit_status,
-            "credentialsWithheld": list(self.credentials_withheld),
-            "invocation": self.invocation.to_dict(),
-            "warnings": list(self.warnings),
-            "isolation": self.isolation.to_dict() if self.isolation is not None else None,
-        }
+        return {"recordType": RUN_RECORD_TYPE, **JSONForm.to_dict(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunRecord:
