@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from pyprov._internal.archives import sdist_members
+from pyprov._internal.process import ToolError, run_tool
 from pyprov._internal.urls import strip_credentials
 from pyprov.record import FileList, GitSource
 
@@ -20,12 +20,10 @@ _STATUS_CODE = len("XY ")
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(
-            [*_GIT, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        done = run_tool([*_GIT, *args], cwd=cwd, timeout=30)
+    except ToolError:
         return None
-    return done.stdout if done.returncode == 0 else None
+    return done.text() if done.ok else None
 
 
 def git_source(path: Path) -> GitSource | None:

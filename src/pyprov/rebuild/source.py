@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pyprov._internal import archives
+from pyprov._internal.process import ToolError, run_tool
 from pyprov.errors import ProjectError
 from pyprov.rebuild.environment import Fact
 
@@ -120,17 +120,9 @@ def apply_times(srcdir: Path, members: Iterable[tuple[str, int]]) -> int:
 
 def _git(*args: str) -> None:
     try:
-        done = subprocess.run(
-            ["git", *args],
-            capture_output=True,
-            text=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        done = run_tool(["git", *args], timeout=_GIT_TIMEOUT)
+    except ToolError as error:
         raise ProjectError(f"cannot run git: {error}") from error
-    if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+    if not done.ok:
         step = next((arg for arg in args if arg in ("clone", "checkout")), "")
-        raise ProjectError(f"git {step} failed: {last}")
+        raise ProjectError(f"git {step} failed: {done.last_error_line()}")

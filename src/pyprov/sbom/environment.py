@@ -6,7 +6,6 @@ import base64
 import binascii
 import hashlib
 import json
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.lifecycle import LifecyclePhase
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
+from pyprov._internal.process import ToolError, run_tool
 from pyprov.sbom.bundled import Grafts, bundled_components, file_component
 from pyprov.sbom.cyclonedx import DocumentParts, contents_properties, distribution_component, serial_number
 from pyprov.sbom.metadata import copyright_notices, parse_metadata
@@ -45,15 +45,18 @@ def read_environment(python: Path, *, files: bool = False) -> Environment:
     if not python.exists():
         raise SbomError(f"no interpreter at {python}", hint="pass --python the path of a venv's bin/python")
     try:
-        done = subprocess.run(
-            [str(python), "-I", str(_SCRIPT)], capture_output=True, check=True, timeout=TIMEOUT
-        )
-        listed = json.loads(done.stdout)
-    except subprocess.CalledProcessError as error:
-        tail = error.stderr.decode(errors="replace").strip().splitlines()[-1:] if error.stderr else []
-        raise SbomError(f"{python} could not list its distributions: {' '.join(tail) or error}") from error
-    except (OSError, subprocess.SubprocessError, ValueError) as error:
+        done = run_tool([str(python), "-I", str(_SCRIPT)], timeout=TIMEOUT)
+    except ToolError as error:
         raise SbomError(f"{python} could not list its distributions: {error}") from error
+    if not done.ok:
+        detail = done.last_error_line() if done.stderr.strip() else f"exit status {done.status}"
+        raise SbomError(f"{python} could not list its distributions: {detail}")
+    try:
+        listed = json.loads(done.stdout)
+    except (ValueError, RecursionError) as error:
+        raise SbomError(f"{python} could not list its distributions: {error}") from error
+    if not isinstance(listed, dict):
+        raise SbomError(f"{python} could not list its distributions: unexpected output")
     found = [_contents(item, files=files) for item in listed.get("distributions", ())]
     return Environment(
         python=str(python),
