@@ -27,5 +27,5 @@ def test_no_stdin_is_given() -> None:
 def test_a_missing_tool_and_a_timeout_are_tool_errors() -> None:
     with pytest.raises(ToolError, match="cannot run /nonexistent/tool"):
         run_tool(["/nonexistent/tool"], timeout=5)
-    with pytest.raises(ToolError, match="did not finish within 0.5 s"):
+    with pytest.raises(ToolError, match=r"did not finish within 0\.5 s"):
         run_tool([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
