@@ -288,6 +288,25 @@ def _prepare(options: BuildOptions) -> None:
                 prepare()
 
 
+def _prepare_artifact(options: BuildOptions, path: Path) -> None:
+    """Start ``prepare_artifact(path)`` of every writer that has one, on a thread of its own.
+
+    The artifact is complete and out of reach of build code; writers read it ahead while
+    the next distribution builds (the installer and the backend are subprocesses).
+    """
+
+    def run() -> None:
+        for writer in options.evidence_writers:
+            prepare = getattr(writer, "prepare_artifact", None)
+            if callable(prepare):
+                with contextlib.suppress(
+                    Exception
+                ):  # the writer's render raises it again, where it is reported
+                    prepare(path)
+
+    threading.Thread(target=run, daemon=True, name="pyprov-read-ahead").start()
+
+
 _Outcome = tuple[DistributionKind, Built, Source, ArtifactReference | None]
 
 
@@ -300,10 +319,12 @@ def _build_all(
     if options.distributions:
         for kind in options.distributions:
             result = builder.build(kind, srcdir)
+            _prepare_artifact(options, result.path)
             files_ = sdist_file_list(result.path) if kind == "sdist" else None
             built.append((kind, result, Source(path=recorded, git=git, sdist_file_list=files_), None))
     else:
         sdist = builder.build("sdist", srcdir)
+        _prepare_artifact(options, sdist.path)
         reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
         with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
             try:

@@ -9,6 +9,7 @@ a regular file in that directory, and is moved out of reach of any later build c
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -440,6 +441,7 @@ def _own_python() -> str:
     return str(executable.parent.resolve() / executable.name)
 
 
+@functools.cache
 def _outer_pip() -> bool:
     """Whether pyprov's environment has a pip that can install into another (``--python``)."""
     if importlib.util.find_spec("pip") is None:

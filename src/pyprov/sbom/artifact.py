@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,10 +81,56 @@ def describe_contents(
     )
 
 
+_READ_AHEAD_SLOTS = 8
+_read_ahead: dict[tuple[Path, bool], tuple[tuple[int, int, int], Future[Contents]]] = {}
+_read_ahead_lock = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    found = path.stat()
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def read_ahead(path: Path, *, files: bool) -> None:
+    """Read the artifact ``path`` now, for a later :func:`describe_built_artifact` of the same file.
+
+    ``build_project`` calls it on a thread for an artifact that is complete (the sdist while
+    the wheel builds). The result is used only if the file is unchanged; a failure is left
+    for the later call to raise.
+    """
+    future: Future[Contents] = Future()
+    with _read_ahead_lock:
+        if (path, files) in _read_ahead:
+            return
+        if len(_read_ahead) >= _READ_AHEAD_SLOTS:
+            _read_ahead.pop(next(iter(_read_ahead)))
+        try:
+            _read_ahead[(path, files)] = (_identity(path), future)
+        except OSError:
+            return
+    try:
+        future.set_result(read_distribution(path, files=files))
+    except BaseException as error:  # noqa: BLE001 - the caller of describe_built_artifact sees it again
+        future.set_exception(error)
+
+
+def _read(path: Path, *, files: bool) -> Contents:
+    with _read_ahead_lock:
+        entry = _read_ahead.get((path, files))
+    if entry is not None:
+        identity, future = entry
+        try:
+            if identity == _identity(path) and future.exception() is None:
+                return future.result()
+        except OSError:
+            pass
+    return read_distribution(path, files=files)
+
+
 def describe_built_artifact(context: ArtifactContext, *, spec: SpecVersion, files: bool) -> DocumentParts:
     """The document of an artifact ``pyprov build`` just built, with its formulation."""
     record = context.record
-    contents = read_distribution(context.artifact, files=files)
+    contents = _read(context.artifact, files=files)
     invocation = record.invocation
     distribution = contents.distribution
     root_ref = pypi_purl(distribution.name, distribution.version, file_name=record.artifact.filename)

@@ -9,6 +9,8 @@ from pyprov.evidence import ArtifactContext, ArtifactEvidenceWriter
 from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX_SUFFIX
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pyprov.sbom.validation import SpecVersion
 
 
@@ -28,6 +30,12 @@ class CycloneDXWriter:
     def prepare(self) -> None:
         """Import what :meth:`render` needs (``build_project`` calls it while build code runs)."""
         _prepare(self.spec)
+
+    def prepare_artifact(self, path: Path) -> None:
+        """Read the complete artifact ``path`` ahead (``build_project``: the sdist while the wheel builds)."""
+        from pyprov.sbom.artifact import read_ahead  # noqa: PLC0415
+
+        read_ahead(path, files=self.files)
 
     def render(self, context: ArtifactContext) -> bytes:
         """The document's bytes; raises :class:`~pyprov.sbom.model.SbomError` for unreadable artifacts."""
@@ -50,6 +58,12 @@ class SPDXWriter:
         """Import what :meth:`render` needs."""
         _prepare("1.6")
         import pyprov.sbom.spdx  # noqa: F401, PLC0415
+
+    def prepare_artifact(self, path: Path) -> None:
+        """Read the complete artifact ``path`` ahead."""
+        from pyprov.sbom.artifact import read_ahead  # noqa: PLC0415
+
+        read_ahead(path, files=False)
 
     def render(self, context: ArtifactContext) -> bytes:
         """The document's bytes."""
