@@ -202,6 +202,10 @@ def test_bundled_content_is_contained(rich_wheel: Path, tmp_path: Path) -> None:
     assert {"contains", "dependsOn"} <= kinds  # nested in CycloneDX / its dependencies, as in SPDX 2.3
     names = {element.name for r in linked for element in r.to}
     assert {"six", "urllib3", "idna", "openssl", "zlib", "serde"} <= names
+    spdx2 = json.loads(generate_sbom(rich_wheel, output_format="spdx", source_date_epoch=EPOCH).content)
+    assert sorted(p.name for p in objects.foreach_type(model.software_Package)) == sorted(
+        p["name"] for p in spdx2["packages"]
+    )  # the same packages as SPDX 2.3, no file made a package
     assert {"auditwheel.cdx.json", "rust.spdx.json"} <= {
         element.name for r in linked for element in r.to if isinstance(element, model.software_File)
     }

@@ -243,6 +243,7 @@ def to_spdx3(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:  # noqa
 
     root = metadata.get("component")
     contained: dict[str, tuple[Any, list[Any]]] = {}
+    packages: dict[str, Any] = {}
     for component, parent in _walk(root, cyclonedx.get("components", [])):
         # Files (--sbom-files, embedded SBOMs) are contained by the distribution holding them;
         # what an embedded SBOM describes is contained by that distribution too (as in SPDX 2.3).
@@ -250,7 +251,7 @@ def to_spdx3(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:  # noqa
         if component.get("type") == "file" and holder is not None:
             element = writer.file(component)
         else:
-            element = writer.package(component)
+            element = packages[component["bom-ref"]] = writer.package(component)
         if holder is not None:
             holding = writer.package(holder)
             contained.setdefault(holding.spdxId, (holding, []))[1].append(element)
@@ -258,15 +259,11 @@ def to_spdx3(cyclonedx: dict[str, Any], *, name: str) -> dict[str, Any]:  # noqa
         writer.relationship(holding, "contains", elements)
     top = [root] if root else list(cyclonedx.get("components", []))
     tops = [writer.package(component) for component in top]
-    known = {c["bom-ref"] for c, _ in _walk(root, cyclonedx.get("components", []))}
     for dependency in cyclonedx.get("dependencies", []):
-        targets = [t for t in dependency.get("dependsOn", []) if t in known]
-        if dependency.get("ref") in known and targets:
-            writer.relationship(
-                writer.package({"bom-ref": dependency["ref"]}),
-                "dependsOn",
-                [writer.package({"bom-ref": t}) for t in targets],
-            )
+        # Between packages, as SPDX 2.3 says DEPENDS_ON: the files the root lists are contained.
+        targets = [packages[t] for t in dependency.get("dependsOn", []) if t in packages]
+        if dependency.get("ref") in packages:
+            writer.relationship(packages[dependency["ref"]], "dependsOn", targets)
     artifact = None
     if root is not None:
         filename = _file_name(str(root.get("purl") or ""))
