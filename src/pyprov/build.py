@@ -117,7 +117,7 @@ class BuildResult:
     """Per artifact, in the order of ``records``: the signer's files (empty when not signing)."""
 
 
-SbomFormat = Literal["cyclonedx", "spdx", "both", "none"]
+SbomFormat = Literal["cyclonedx", "spdx", "spdx3", "both", "none"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,7 +145,7 @@ def standard_evidence(
     hosted build platform's own identity (GitHub Actions), a personal identity gives L1.
     """
     from pyprov.provenance.writers import ProvenanceBundleWriter, ProvenanceWriter  # noqa: PLC0415
-    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter  # noqa: PLC0415
+    from pyprov.sbom.writers import CycloneDXWriter, SPDX3Writer, SPDXWriter  # noqa: PLC0415
 
     signing: Signing = "unsigned"
     if signer is not None:
@@ -155,6 +155,8 @@ def standard_evidence(
         writers.append(CycloneDXWriter(spec=sbom_spec, files=sbom_files))
     if sbom_format in ("spdx", "both"):
         writers.append(SPDXWriter())
+    if sbom_format == "spdx3":
+        writers.append(SPDX3Writer(files=sbom_files))
     writers.append(ProvenanceWriter(signing=signing))
     run_writers: tuple[RunEvidenceWriter, ...] = (
         (ProvenanceBundleWriter(signing=signing),) if provenance_bundle else ()

@@ -8,7 +8,7 @@ table, then pyprov's default. Relative paths are relative to the ``pyproject.tom
 
     [tool.pyprov]
     evidence-dir = "build/evidence"
-    sbom-format = "both"            # cyclonedx | spdx | both | none
+    sbom-format = "both"            # cyclonedx | spdx | spdx3 | both | none
     sbom-spec = "1.6"               # 1.5 | 1.6 | 1.7 (a string)
     staging = false                 # or trust-config = "sigstore/trust-config.json"
     expect-identity = "release@example.com"
@@ -36,7 +36,7 @@ MAX_PYPROJECT_BYTES = 1 << 20
 """A pyproject.toml is kilobytes; a larger one is refused unread."""
 
 _CHOICES = {
-    "sbom-format": ("cyclonedx", "spdx", "both", "none"),
+    "sbom-format": ("cyclonedx", "spdx", "spdx3", "both", "none"),
     "sbom-spec": ("1.5", "1.6", "1.7"),
 }
 

@@ -69,7 +69,7 @@ def test_the_command_line_chooses_the_instance_over_the_file(configured: Callabl
         ("sbom-spec = 1.6", "[tool.pyprov] sbom-spec: expected a non-empty string, found float"),
         (
             'sbom-format = "xml"',
-            "[tool.pyprov] sbom-format: expected one of cyclonedx, spdx, both, none, found 'xml'",
+            "[tool.pyprov] sbom-format: expected one of cyclonedx, spdx, spdx3, both, none, found 'xml'",
         ),
         ('staging = "yes"', "[tool.pyprov] staging: expected true or false, found str"),
         ("[tool.pyprov.nested]", "[tool.pyprov] has an unknown key 'nested'"),

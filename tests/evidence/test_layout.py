@@ -24,6 +24,7 @@ from pyprov.evidence.layout import is_evidence, is_listed_artifact, split_artifa
         "attrs-26.1.0.tar.gz.intoto.json",
         "attrs-26.1.0.tar.gz.cdx.json",
         "attrs-26.1.0.tar.gz.spdx.json",
+        "attrs-26.1.0.tar.gz.spdx3.json",
         "Python-3.14.1.tgz.run.json",
     ],
 )

@@ -67,13 +67,13 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--sbom-format",
-    type=click.Choice(["cyclonedx", "spdx", "both", "none"]),
+    type=click.Choice(["cyclonedx", "spdx", "spdx3", "both", "none"]),
     default="cyclonedx",
     show_default=True,
     envvar="PYPROV_SBOM_FORMAT",
     show_envvar=True,
     help="SBOM of each artifact: <artifact>.cdx.json (CycloneDX), <artifact>.spdx.json (SPDX 2.3), "
-    "both, or none.",
+    "<artifact>.spdx3.json (SPDX 3.0.1), both (CycloneDX and SPDX 2.3), or none.",
 )
 @sbom_spec_option
 @click.option(
@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     is_flag=True,
     envvar="PYPROV_SBOM_FILES",
     show_envvar=True,
-    help="List every file of the wheel (from RECORD) with its hash in the CycloneDX SBOM.",
+    help="List every file of the wheel (from RECORD) with its hash in the CycloneDX and SPDX 3 SBOMs.",
 )
 @click.option(
     "--embed-sbom",

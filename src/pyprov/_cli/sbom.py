@@ -37,12 +37,12 @@ if TYPE_CHECKING:
 @click.option(
     "--sbom-format",
     "output_format",
-    type=click.Choice(["cyclonedx", "spdx"]),
+    type=click.Choice(["cyclonedx", "spdx", "spdx3"]),
     default="cyclonedx",
     show_default=True,
     envvar="PYPROV_SBOM_FORMAT",
     show_envvar=True,
-    help="CycloneDX JSON or SPDX 2.3 JSON.",
+    help="CycloneDX JSON, SPDX 2.3 JSON, or SPDX 3.0.1 JSON-LD (spdx3; not with --source).",
 )
 @click.option(
     "--sbom-files",
@@ -80,7 +80,8 @@ if TYPE_CHECKING:
     envvar="PYPROV_SBOM_CHECK",
     show_envvar=True,
     help="Also list, on stderr, every minimum element (NTIA, CISA FSCT3, BSI TR-03183-2) a "
-    "component lacks; exit 4 if one does. The SBOM is written all the same.",
+    "component lacks, by ntia-conformance-checker's rules (fsct3 and bsi as it reads SPDX 3); "
+    "exit 4 if one does. The SBOM is written all the same.",
 )
 @click.option("--component-name", metavar="NAME", help="Name of the source tree's component (with --source).")
 @click.option("--component-version", metavar="VERSION", help="Its version (with --source).")
@@ -93,7 +94,7 @@ def sbom_command(
     python: Path | None,
     output: Path | None,
     sbom_spec: Literal["1.5", "1.6", "1.7"],
-    output_format: Literal["cyclonedx", "spdx"],
+    output_format: Literal["cyclonedx", "spdx", "spdx3"],
     files: bool,
     source: Path | None,
     merge: tuple[Path, ...],
@@ -125,6 +126,10 @@ def sbom_command(
             raise click.UsageError("--source describes a source tree, --python an environment: give one")
         if check is not None:
             raise click.UsageError("--check applies to wheels, sdists and environments, not --source")
+        if output_format == "spdx3":
+            raise click.UsageError(
+                "--sbom-format spdx3 applies to wheels, sdists and environments, not --source"
+            )
         result = source_sbom(
             source,
             merge,

@@ -26,6 +26,8 @@ RUN_RECORD_SUFFIX = ".run.json"
 """The run record of ``pyprov run`` (``docs/build-type-generic-v1.md``)."""
 CYCLONEDX_SUFFIX = ".cdx.json"
 SPDX_SUFFIX = ".spdx.json"
+SPDX3_SUFFIX = ".spdx3.json"
+"""SPDX 3.0.1 JSON-LD (``--sbom-format spdx3``); ``.spdx.json`` stays SPDX 2.3."""
 PROVENANCE_SUFFIX = ".intoto.json"
 """The in-toto statement with SLSA provenance, one subject."""
 BUNDLE_SUFFIX = ".sigstore.json"
@@ -51,6 +53,7 @@ MEDIA_TYPES = {
     RUN_RECORD_SUFFIX: "application/json",
     CYCLONEDX_SUFFIX: "application/vnd.cyclonedx+json",
     SPDX_SUFFIX: "application/spdx+json",
+    SPDX3_SUFFIX: "application/spdx+json",
     PROVENANCE_SUFFIX: "application/vnd.in-toto+json",
     ".log": "text/plain",
 }
@@ -78,6 +81,7 @@ EVIDENCE_SUFFIXES = (
     ".intoto.json",
     ".cdx.json",
     ".spdx.json",
+    ".spdx3.json",
 )
 """File name endings of evidence: never an artifact, whichever command is given them."""
 

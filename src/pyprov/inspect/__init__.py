@@ -4,7 +4,7 @@
 its content, and returns an :class:`Inspection`: a title, sections of lines, and a
 JSON-able summary. One module per family of formats:
 
-- ``_sbom``: CycloneDX (``.cdx.json``) and SPDX 2 JSON;
+- ``_sbom``: CycloneDX (``.cdx.json``), SPDX 2 JSON and SPDX 3 JSON-LD (``.spdx3.json``);
 - ``_statement``: in-toto statements (``.intoto.json``), also inside signed evidence;
 - ``_sigstore``: Sigstore bundles (``.sigstore.json``, ``.intoto.sigstore.json``,
   ``.cdx.sigstore.json``, CPython's ``.sigstore``), PEP 740 attestations
@@ -43,10 +43,10 @@ def inspect_file(path: Path) -> Inspection:
     return inspect_document(data, path)
 
 
-def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR0911 - one per format
+def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR0911, PLR0912 - one per format
     """Summarise the JSON document ``data`` read from ``where`` (named in errors)."""
     from pyprov.inspect.record import inspect_record  # noqa: PLC0415
-    from pyprov.inspect.sbom import inspect_cyclonedx, inspect_spdx  # noqa: PLC0415
+    from pyprov.inspect.sbom import inspect_cyclonedx, inspect_spdx, inspect_spdx3, is_spdx3  # noqa: PLC0415
     from pyprov.inspect.sigstore import (  # noqa: PLC0415
         BUNDLE_MEDIA_TYPE,
         inspect_attestation,
@@ -75,6 +75,8 @@ def inspect_document(data: bytes, where: Path | str) -> Inspection:  # noqa: PLR
             raise UntrustedInputError(where, error.message) from error
     if str(document.get("spdxVersion", "")).startswith("SPDX-2"):
         return inspect_spdx(document)
+    if is_spdx3(document):
+        return inspect_spdx3(document)
     if document.get("_type") == STATEMENT_TYPE:
         try:
             check_statement(document)

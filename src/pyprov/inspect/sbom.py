@@ -103,3 +103,83 @@ def inspect_spdx(document: dict[str, Any]) -> Inspection:
         ),
         data=data,
     )
+
+
+SPDX3_CONTEXT_PREFIX = "https://spdx.org/rdf/3."
+"""SPDX 3 JSON-LD names its context ``https://spdx.org/rdf/3.0.1/spdx-context.jsonld``."""
+
+
+def is_spdx3(document: dict[str, Any]) -> bool:
+    """Whether ``document`` is SPDX 3 JSON-LD (by its ``@context``)."""
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    return any(isinstance(item, str) and item.startswith(SPDX3_CONTEXT_PREFIX) for item in contexts)
+
+
+def inspect_spdx3(document: dict[str, Any]) -> Inspection:
+    """An SPDX 3 JSON-LD document: its name, SBOM type, creation, packages and concluded licences."""
+    graph = [as_object(item) for item in as_list(document.get("@graph"))]
+    by_id = {str(item.get("spdxId") or item.get("@id")): item for item in graph}
+    of_type: dict[str, list[dict[str, Any]]] = {}
+    for item in graph:
+        of_type.setdefault(str(item.get("type")), []).append(item)
+    spdx_document = (of_type.get("SpdxDocument") or [{}])[0]
+    creation = as_object(by_id.get(str(spdx_document.get("creationInfo")), {}))
+    creators = [
+        str(as_object(by_id.get(str(agent), {})).get("name") or agent)
+        for agent in as_list(creation.get("createdBy")) + as_list(creation.get("createdUsing"))
+    ]
+    sbom_types = [
+        str(kind)
+        for sbom in of_type.get("software_Sbom", [])
+        for kind in as_list(sbom.get("software_sbomType"))
+    ]
+    packages = of_type.get("software_Package", [])
+    listed = tuple(
+        f"{item.get('name')} {item.get('software_packageVersion') or ''}".strip() for item in packages
+    )
+    relationships = of_type.get("Relationship", []) + of_type.get("LifecycleScopedRelationship", [])
+    licenses = Counter(
+        str(as_object(by_id.get(str(target), {})).get("simplelicensing_licenseExpression") or target)
+        for item in relationships
+        if item.get("relationshipType") == "hasConcludedLicense"
+        for target in as_list(item.get("to"))
+    )
+    data: dict[str, Any] = {
+        "spdx_version": str(creation.get("specVersion")),
+        "name": str(spdx_document.get("name")),
+        "sbom_types": sbom_types,
+        "created": str(creation.get("created")),
+        "creators": creators,
+        "packages": list(listed),
+        "files": len(of_type.get("software_File", [])),
+        "relationships": len(relationships),
+        "licenses": dict(licenses),
+    }
+    rows = [
+        ("SBOM type", ", ".join(sbom_types) or "none"),
+        ("created", data["created"]),
+        ("creators", ", ".join(creators) or "none"),
+    ]
+    return Inspection(
+        kind="SPDX SBOM",
+        title=f"{data['name']}  (SPDX {data['spdx_version']})",
+        sections=(
+            Section("document", tuple(pairs(rows))),
+            Section(
+                f"packages: {len(listed)}",
+                listed[:_MAX_LISTED]
+                + (
+                    (f"… {len(listed) - _MAX_LISTED} more (inspect --json lists them all)",)
+                    if len(listed) > _MAX_LISTED
+                    else ()
+                ),
+            ),
+            Section(f"files: {data['files']}  relationships: {data['relationships']}"),
+            Section(
+                f"concluded licenses: {len(licenses)}",
+                tuple(f"{name} ({count})" for name, count in licenses.most_common()),
+            ),
+        ),
+        data=data,
+    )

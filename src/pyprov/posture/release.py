@@ -22,6 +22,7 @@ from pyprov.evidence.layout import (
     PROVENANCE_SUFFIX,
     REBUILD_BUNDLE_SUFFIX,
     RECORD_SUFFIX,
+    SPDX3_SUFFIX,
     SPDX_SUFFIX,
     default_evidence_directory,
     is_listed_artifact,
@@ -126,7 +127,11 @@ def artifact_posture(
         *_isolation(record),
         _pinned(record),
         *_source(record),
-        _sbom(evidence_dir / f"{name}{CYCLONEDX_SUFFIX}", evidence_dir / f"{name}{SPDX_SUFFIX}"),
+        _sbom(
+            evidence_dir / f"{name}{CYCLONEDX_SUFFIX}",
+            evidence_dir / f"{name}{SPDX_SUFFIX}",
+            evidence_dir / f"{name}{SPDX3_SUFFIX}",
+        ),
         _reproducible(evidence_dir / f"{name}{REBUILD_BUNDLE_SUFFIX}", verified, trust),
         _pep740(artifact),
     ]
@@ -315,15 +320,16 @@ def _source(record: dict[str, Any] | _Unreadable | None) -> list[Fact]:
     return [tagged, clean]
 
 
-def _sbom(cyclonedx: Path, spdx: Path) -> Fact:
+def _sbom(cyclonedx: Path, spdx: Path, spdx3: Path) -> Fact:
     from pyprov.sbom.quality import minimum_element_gaps  # noqa: PLC0415
 
     document = _document(cyclonedx)
     if document is None:
-        if spdx.exists():
-            return Fact(
-                property="sbom", status="unknown", value=f"{spdx.name} only: NTIA checked on CycloneDX"
-            )
+        for other in (spdx, spdx3):
+            if other.exists():
+                return Fact(
+                    property="sbom", status="unknown", value=f"{other.name} only: NTIA checked on CycloneDX"
+                )
         return Fact(property="sbom", status="no", value=f"no {cyclonedx.name}")
     if isinstance(document, _Unreadable):
         return Fact(property="sbom", status="no", value=f"unreadable: {document.reason}")

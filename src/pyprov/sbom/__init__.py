@@ -1,6 +1,6 @@
-"""SBOMs of Python distributions and environments: CycloneDX (1.5-1.7) and SPDX 2.3 JSON.
+"""SBOMs of Python distributions and environments: CycloneDX (1.5-1.7), SPDX 2.3 JSON and SPDX 3.0.1 JSON-LD.
 
-- :class:`CycloneDXWriter` and :class:`SPDXWriter`: evidence writers for ``pyprov build``.
+- :class:`CycloneDXWriter`, :class:`SPDXWriter`, :class:`SPDX3Writer`: evidence writers for ``pyprov build``.
 - :class:`EmbedSbomTransform`: PEP 770, an SBOM inside the built wheel.
 - :func:`generate_sbom`: the SBOM of any wheel, sdist or environment.
 - :func:`summarize`: what ``pyprov inspect`` shows.
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pyprov._internal.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX_SUFFIX
+    from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX3_SUFFIX, SPDX_SUFFIX
     from pyprov.sbom.embed import EmbedSbomTransform
     from pyprov.sbom.generate import OutputFormat, SbomResult, generate_sbom
     from pyprov.sbom.inspect import SbomSummary, summarize
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pyprov.sbom.source import SourceSbomResult, source_sbom
     from pyprov.sbom.validation import SPEC_VERSIONS, SpecVersion, validate_cyclonedx
     from pyprov.sbom.vendored import FileCheck
-    from pyprov.sbom.writers import CycloneDXWriter, SPDXWriter
+    from pyprov.sbom.writers import CycloneDXWriter, SPDX3Writer, SPDXWriter
 
 # Imported on first use: `pyprov --help` and builds that do not need a module do not pay for it.
 _EXPORTS = {
@@ -40,8 +40,10 @@ _EXPORTS = {
     "validate_cyclonedx": "pyprov.sbom.validation",
     "CYCLONEDX_SUFFIX": "pyprov.evidence.layout",
     "SPDX_SUFFIX": "pyprov.evidence.layout",
+    "SPDX3_SUFFIX": "pyprov.evidence.layout",
     "CycloneDXWriter": "pyprov.sbom.writers",
     "SPDXWriter": "pyprov.sbom.writers",
+    "SPDX3Writer": "pyprov.sbom.writers",
 }
 
 
@@ -50,12 +52,14 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "CYCLONEDX_SUFFIX",
+    "SPDX3_SUFFIX",
     "SPDX_SUFFIX",
     "SPEC_VERSIONS",
     "CycloneDXWriter",
     "EmbedSbomTransform",
     "FileCheck",
     "OutputFormat",
+    "SPDX3Writer",
     "SPDXWriter",
     "SbomError",
     "SbomResult",

@@ -29,7 +29,7 @@ from packageurl import PackageURL
 
 from pyprov.record import Digests
 from pyprov.sbom.metadata import license_facts
-from pyprov.sbom.model import Contents, Distribution, SbomError
+from pyprov.sbom.model import PYPROV_URL, Contents, Distribution, SbomError
 from pyprov.sbom.validation import SpecVersion, validate_cyclonedx
 
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/pyprov/pyprov/docs/sbom.md")
@@ -241,7 +241,7 @@ def build_document(parts: DocumentParts) -> dict[str, Any]:
             name="pyprov",
             version=parts.tool_version or __version__,
             bom_ref="pyprov:tool",
-            supplier=OrganizationalEntity(name="The pyprov developers"),
+            supplier=OrganizationalEntity(name="The pyprov developers", urls=[XsUri(PYPROV_URL)]),
             purl=PackageURL(type="pypi", name=__distribution__, version=parts.tool_version or __version__),
         )
     )

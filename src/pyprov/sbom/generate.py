@@ -15,7 +15,8 @@ from pyprov.sbom.quality import Gap, Profile, minimum_element_gaps
 from pyprov.sbom.spdx import render_spdx
 from pyprov.sbom.validation import SpecVersion, validate_cyclonedx
 
-OutputFormat = Literal["cyclonedx", "spdx"]
+OutputFormat = Literal["cyclonedx", "spdx", "spdx3"]
+"""CycloneDX JSON, SPDX 2.3 JSON, or SPDX 3.0.1 JSON-LD."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +73,11 @@ def generate_sbom(
     if output_format == "spdx":
         content = render_spdx(document, name=name)
         return SbomResult(content=content, format="spdx", warnings=warnings, gaps=gaps)
+    if output_format == "spdx3":
+        from pyprov.sbom.spdx3 import render_spdx3  # noqa: PLC0415 - the SPDX 3 bindings: only when asked
+
+        content = render_spdx3(document, name=name)
+        return SbomResult(content=content, format="spdx3", warnings=warnings, gaps=gaps)
     return SbomResult(content=_dump(document), format="cyclonedx", warnings=warnings, gaps=gaps)
 
 

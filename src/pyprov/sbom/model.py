@@ -11,6 +11,10 @@ REQUIRES_DIST = "pyprov:requires-dist"
 """Property of the root component: one ``Requires-Dist`` line as declared (a range, not a version)."""
 
 
+PYPROV_URL = "https://github.com/pyprov/pyprov"
+"""pyprov's home page: the URL of the organisation behind the tool that writes the SBOM."""
+
+
 class SbomError(PyprovError):
     """An input cannot be described: unreadable or unsafe archive, bad environment, invalid SBOM."""
 

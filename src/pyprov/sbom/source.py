@@ -126,6 +126,10 @@ def source_sbom(
     )
     document = build_document(parts)
     validate_cyclonedx(document, spec)
+    if output_format == "spdx3":
+        raise SbomError(
+            "source-tree SBOMs are CycloneDX or SPDX 2.3", hint="use --sbom-format spdx or cyclonedx"
+        )
     if output_format == "spdx":
         content = render_source_spdx(document, name=artifact.name if artifact else root_name)
     else:

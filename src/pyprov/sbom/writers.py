@@ -1,4 +1,4 @@
-"""Evidence writers for ``pyprov build``: ``<artifact>.cdx.json`` and ``<artifact>.spdx.json``."""
+"""Evidence writers for ``pyprov build``: ``<artifact>.cdx.json``, ``.spdx.json`` and ``.spdx3.json``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyprov.evidence import ArtifactContext, ArtifactEvidenceWriter
-from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX_SUFFIX
+from pyprov.evidence.layout import CYCLONEDX_SUFFIX, SPDX3_SUFFIX, SPDX_SUFFIX
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -77,6 +77,37 @@ class SPDXWriter:
         return render_spdx(document, name=context.record.artifact.filename)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SPDX3Writer:
+    """Writes the artifact's SPDX 3.0.1 SBOM (JSON-LD), with the facts of the CycloneDX one."""
+
+    files: bool = False
+    """List every file of the artifact with its hash (``--sbom-files``): the artifact ``contains`` them."""
+
+    @property
+    def suffix(self) -> str:
+        """``.spdx3.json``."""
+        return SPDX3_SUFFIX
+
+    def prepare(self) -> None:
+        """Import what :meth:`render` needs (the SPDX 3 bindings take a moment to import)."""
+        _prepare("1.6")
+        from pyprov.sbom.spdx3 import _model  # noqa: PLC0415
+
+        _model()
+
+    def render(self, context: ArtifactContext) -> bytes:
+        """The document's bytes."""
+        from pyprov.sbom.artifact import describe_built_artifact  # noqa: PLC0415
+        from pyprov.sbom.cyclonedx import build_document  # noqa: PLC0415
+        from pyprov.sbom.spdx3 import render_spdx3  # noqa: PLC0415
+        from pyprov.sbom.validation import validate_cyclonedx  # noqa: PLC0415
+
+        document = build_document(describe_built_artifact(context, spec="1.6", files=self.files))
+        validate_cyclonedx(document, "1.6")
+        return render_spdx3(document, name=context.record.artifact.filename)
+
+
 def _prepare(spec: SpecVersion) -> None:
     import pyprov.sbom.artifact  # noqa: PLC0415
     import pyprov.sbom.cyclonedx  # noqa: F401, PLC0415
@@ -91,4 +122,4 @@ def _prepare(spec: SpecVersion) -> None:
 
 
 if TYPE_CHECKING:  # mypy checks that the writers implement the extension point
-    _CHECK: tuple[ArtifactEvidenceWriter, ...] = (CycloneDXWriter(), SPDXWriter())
+    _CHECK: tuple[ArtifactEvidenceWriter, ...] = (CycloneDXWriter(), SPDXWriter(), SPDX3Writer())
