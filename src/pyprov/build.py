@@ -156,7 +156,7 @@ def standard_evidence(
     if sbom_format in ("spdx", "both"):
         writers.append(SPDXWriter())
     if sbom_format == "spdx3":
-        writers.append(SPDX3Writer(files=sbom_files))
+        writers.append(SPDX3Writer())
     writers.append(ProvenanceWriter(signing=signing))
     run_writers: tuple[RunEvidenceWriter, ...] = (
         (ProvenanceBundleWriter(signing=signing),) if provenance_bundle else ()

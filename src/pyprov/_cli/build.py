@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     is_flag=True,
     envvar="PYPROV_SBOM_FILES",
     show_envvar=True,
-    help="List every file of the wheel (from RECORD) with its hash in the CycloneDX and SPDX 3 SBOMs.",
+    help="List every file of the wheel (from RECORD) with its hash in the CycloneDX SBOM (SPDX 3: always).",
 )
 @click.option(
     "--embed-sbom",

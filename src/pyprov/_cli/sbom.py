@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     is_flag=True,
     envvar="PYPROV_SBOM_FILES",
     show_envvar=True,
-    help="List every file (from RECORD) with its hash.",
+    help="List every file (from RECORD) with its hash (SPDX 3 of a wheel or sdist always does).",
 )
 @click.option(
     "--source",

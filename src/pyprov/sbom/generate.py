@@ -55,6 +55,9 @@ def generate_sbom(
         raise SbomError("give either a wheel/sdist path or --python, not both or neither")
     if path is not None and path.is_dir():
         python, path = venv_interpreter(path), None
+    # An SPDX 3 document of a wheel or sdist lists its files, as pyprov build writes it: that the
+    # artifact contains them is the composition relationship it truthfully has.
+    files = files or (output_format == "spdx3" and path is not None)
     timestamp = timestamp_from(source_date_epoch, now or datetime.now(timezone.utc))
     if python is not None:
         environment = read_environment(python, files=files)

@@ -81,8 +81,9 @@ class SPDXWriter:
 class SPDX3Writer:
     """Writes the artifact's SPDX 3.0.1 SBOM (JSON-LD), with the facts of the CycloneDX one."""
 
-    files: bool = False
-    """List every file of the artifact with its hash (``--sbom-files``): the artifact ``contains`` them."""
+    files: bool = True
+    """List every file of the artifact with its hash: the artifact ``contains`` them, the one
+    composition relationship every artifact truthfully has (NTIA's and FSCT3's relationship element)."""
 
     @property
     def suffix(self) -> str:
@@ -95,6 +96,12 @@ class SPDX3Writer:
         from pyprov.sbom.spdx3 import _model  # noqa: PLC0415
 
         _model()
+
+    def prepare_artifact(self, path: Path) -> None:
+        """Read the complete artifact ``path`` ahead."""
+        from pyprov.sbom.artifact import read_ahead  # noqa: PLC0415
+
+        read_ahead(path, files=self.files)
 
     def render(self, context: ArtifactContext) -> bytes:
         """The document's bytes."""
