@@ -97,7 +97,8 @@ def test_lock_file_terminal_summary(
     )
     page = tmp_path / "deps.html"
 
-    result = posture("--lock", lock, "--index-url", index.url, "--offline", "--html", page)
+    # No --offline: posture does not refresh the trusted root unless --refresh-trust.
+    result = posture("--lock", lock, "--index-url", index.url, "--html", page)
 
     assert result.exit_code == 0, result.output
     assert "summary (2 files):" in result.stdout
@@ -160,3 +161,17 @@ def test_an_unusable_trust_root_stops_the_run(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: no trust root: cannot load {broken}")
     assert "Traceback" not in result.output
+
+
+def test_refresh_trust_asks_sigstores_tuf_repository(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n")
+    # The network guard lets only loopback through: the refresh is attempted, and fails.
+    result = posture("-r", requirements, "--index-url", index.url, "--refresh-trust")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: no trust root: cannot load Sigstore production: ")
+    assert "hint: use --offline to use the embedded trusted root" in result.stderr
+    last_wins = posture("-r", requirements, "--index-url", index.url, "--refresh-trust", "--offline")
+    assert last_wins.exit_code == 0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pyprov._cli import is_quiet, quiet_option, verbose_option
-from pyprov._cli.verify import _trust
+from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
@@ -45,27 +45,7 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     metavar="URL",
     help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
 )
-@click.option(
-    "--trust-config",
-    type=click.Path(path_type=Path),
-    envvar="PYPROV_TRUST_CONFIG",
-    show_envvar=True,
-    help="Trust a client trust config file.",
-)
-@click.option(
-    "--staging",
-    is_flag=True,
-    envvar="PYPROV_STAGING",
-    show_envvar=True,
-    help="Trust Sigstore's staging instance.",
-)
-@click.option(
-    "--offline",
-    is_flag=True,
-    envvar="PYPROV_OFFLINE",
-    show_envvar=True,
-    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
-)
+@trust_options(offline_by_default=True)
 @click.option(
     "--require",
     "requirements_",
@@ -94,6 +74,7 @@ def posture_command(
     requirements: Path | None,
     index_url: str,
     trust_config: Path | None,
+    trusted_root: Path | None,
     staging: bool,
     offline: bool,
     requirements_: tuple[str, ...],
@@ -117,8 +98,9 @@ def posture_command(
     from pyprov.errors import ProjectError  # noqa: PLC0415
 
     thresholds = _thresholds(requirements_)
-    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included.
-    trust = _trust(trust_config, None, staging=staging, offline=offline)
+    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included; but the trusted
+    # root is not refreshed unless --refresh-trust (a report over many files, often in CI).
+    trust = trust_source(trust_config, trusted_root, staging=staging, offline=offline)
     subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
     if len(subjects) != 1:
         raise ProjectError(
