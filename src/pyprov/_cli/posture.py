@@ -37,6 +37,14 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     help="The NAME==VERSION lines (with --hash=sha256:) of this requirements file, from --index-url.",
 )
 @click.option(
+    "--python",
+    "environment",
+    type=click.Path(path_type=Path),
+    metavar="ENV",
+    help="The distributions installed for this interpreter or in this venv directory (as `pyprov sbom` "
+    "reads them), each checked against the file of --index-url it was installed from.",
+)
+@click.option(
     "--index-url",
     envvar="PYPROV_INDEX_URL",
     show_envvar=True,
@@ -72,6 +80,7 @@ def posture_command(
     evidence_dir: Path | None,
     lock: Path | None,
     requirements: Path | None,
+    environment: Path | None,
     index_url: str,
     trust_config: Path | None,
     trusted_root: Path | None,
@@ -81,7 +90,7 @@ def posture_command(
     as_json: bool,
     html_file: Path | None,
 ) -> None:
-    """Report which security properties hold for a release (DIST) or dependency set (--lock, -r).
+    """Report which security properties hold for a release (DIST) or dependencies (--lock, -r, --python).
 
     Per artifact of a release (DIST: dist/ or its files) or per file of a dependency set,
     and for each property how many items have it.
@@ -90,7 +99,9 @@ def posture_command(
     verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
     SBOM with the NTIA minimum elements, reproducible (a signed rebuild verdict), PEP 740
     files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
-    pinned, not yanked. Facts that could not be checked are "unknown", never good or bad.
+    pinned, not yanked (--python: the wheel with the installed tags, its RECORD's hashes
+    against the installed ones). Facts that could not be checked are "unknown", never good
+    or bad. The trusted root is not refreshed unless --refresh-trust.
 
     Exit codes: 0 report written, 4 a --require threshold not met, 2 could not run, 3 the HTML
     file could not be written.
@@ -101,18 +112,29 @@ def posture_command(
     # The same trust-root rules as `pyprov verify`, [tool.pyprov] included; but the trusted
     # root is not refreshed unless --refresh-trust (a report over many files, often in CI).
     trust = trust_source(trust_config, trusted_root, staging=staging, offline=offline)
-    subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
+    given = (("DIST", paths), ("--lock", lock), ("-r", requirements), ("--python", environment))
+    subjects = [name for name, value in given if value]
     if len(subjects) != 1:
         raise ProjectError(
-            "name one subject: DIST (a release), --lock FILE or -r FILE (dependencies)"
+            "name one subject: DIST (a release), --lock FILE, -r FILE or --python ENV (dependencies)"
             + (f"; got {' and '.join(subjects)}" if subjects else "")
         )
-    if lock is not None or requirements is not None:
+    if not paths:
         if evidence_dir is not None:
-            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock or -r")
-        from pyprov.posture import dependency_posture, read_lock_files, read_requirements  # noqa: PLC0415
+            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock, -r or --python")
+        from pyprov.posture import (  # noqa: PLC0415
+            dependency_posture,
+            read_installed,
+            read_lock_files,
+            read_requirements,
+        )
 
-        pinned = read_lock_files(lock) if lock is not None else read_requirements(requirements)  # type: ignore[arg-type]
+        if lock is not None:
+            pinned = read_lock_files(lock)
+        elif requirements is not None:
+            pinned = read_requirements(requirements)
+        else:
+            pinned = read_installed(environment)  # type: ignore[arg-type]
         report = dependency_posture(pinned, trust, index_url=index_url)
     else:
         from pyprov.posture import release_posture  # noqa: PLC0415

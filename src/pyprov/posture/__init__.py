@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from pyprov.posture.dependencies import (
     DEPENDENCY_PROPERTIES,
+    Installed,
     Pinned,
     dependency_posture,
+    read_installed,
     read_lock_files,
     read_requirements,
 )
@@ -28,11 +30,13 @@ __all__ = [
     "RELEASE_PROPERTIES",
     "Count",
     "Fact",
+    "Installed",
     "Item",
     "Pinned",
     "PostureReport",
     "Status",
     "dependency_posture",
+    "read_installed",
     "read_lock_files",
     "read_requirements",
     "release_posture",
