@@ -175,3 +175,23 @@ def test_refresh_trust_asks_sigstores_tuf_repository(
     assert "hint: use --offline to use the embedded trusted root" in result.stderr
     last_wins = posture("-r", requirements, "--index-url", index.url, "--refresh-trust", "--offline")
     assert last_wins.exit_code == 0
+
+
+def test_parallel_fetches_keep_the_files_order_and_facts(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    sdist = f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n"
+    wheel = f"rfc8785==0.1.2 --hash=sha256:{_sha256(ASSETS / WHEEL)}\n"
+    # The same file twice (two downloads, one directory each), a missing project between them.
+    requirements.write_text(sdist + wheel + "not-on-the-index==1.0\n" + sdist + wheel)
+
+    one = posture("-r", requirements, "--index-url", index.url, "-j", "1", "--json")
+    many = posture("-r", requirements, "--index-url", index.url, "-j", "4", "--json")
+
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert json.loads(one.stdout) == json.loads(many.stdout)
+    names = [item["name"] for item in json.loads(many.stdout)["items"]]
+    assert names == [SDIST, WHEEL, "not-on-the-index==1.0", SDIST, WHEEL]
+    assert json.loads(many.stdout)["summary"]["verified"]["have"] == 2
+    assert posture("-r", requirements, "--index-url", index.url, "-j", "0").exit_code == 2

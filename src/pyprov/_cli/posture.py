@@ -53,6 +53,16 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     metavar="URL",
     help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=32),
+    default=8,
+    show_default=True,
+    envvar="PYPROV_POSTURE_JOBS",
+    show_envvar=True,
+    help="Dependencies: files fetched and verified at once.",
+)
 @trust_options(offline_by_default=True)
 @click.option(
     "--require",
@@ -82,6 +92,7 @@ def posture_command(
     requirements: Path | None,
     environment: Path | None,
     index_url: str,
+    jobs: int,
     trust_config: Path | None,
     trusted_root: Path | None,
     staging: bool,
@@ -135,7 +146,7 @@ def posture_command(
             pinned = read_requirements(requirements)
         else:
             pinned = read_installed(environment)  # type: ignore[arg-type]
-        report = dependency_posture(pinned, trust, index_url=index_url)
+        report = dependency_posture(pinned, trust, index_url=index_url, jobs=jobs)
     else:
         from pyprov.posture import release_posture  # noqa: PLC0415
 

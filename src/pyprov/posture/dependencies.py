@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -37,6 +40,9 @@ from pyprov.verify.index import IndexFile, check_index_url, download, fetch_prov
 from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
+DEFAULT_JOBS = 8
+"""Files fetched and verified at once: enough to hide an index's latency, few enough to be polite."""
+MAX_JOBS = 32
 
 DEPENDENCY_PROPERTIES = {
     "attested": "the index serves PEP 740 provenance for the file",
@@ -213,28 +219,35 @@ def _direct_url(text: str | None) -> str | None:
 
 
 def dependency_posture(
-    pinned: Sequence[Pinned], trust: TrustSource | Trust, *, index_url: str
+    pinned: Sequence[Pinned], trust: TrustSource | Trust, *, index_url: str, jobs: int = DEFAULT_JOBS
 ) -> PostureReport:
     """The posture of every file ``pinned`` names, as served by the index at ``index_url``.
 
-    Raises :class:`~pyprov.errors.ProjectError` when the index cannot be read, a project is
-    not on it, or the trust root cannot be loaded.
+    Project pages, then files with their provenance, are fetched and verified ``jobs`` at a
+    time; the trust root is loaded once, when the first provenance is verified. Raises
+    :class:`~pyprov.errors.ProjectError` when there is nothing pinned, the index URL is not
+    http(s), or the trust root cannot be loaded; a project or file the index cannot answer
+    for is an item whose facts are unknown.
     """
     if not pinned:
         raise ProjectError("nothing pinned: the file names no NAME==VERSION and no file")
+    if not 1 <= jobs <= MAX_JOBS:
+        raise ProjectError(f"-j/--jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     check_index_url(index_url)
     loaded: list[Trust] = []
+    lock = threading.Lock()
 
     def verifier() -> Trust:
-        if not loaded:
-            try:
-                loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
-            except ProjectError as error:
-                raise _NoTrustRootError(error) from error
-        return loaded[0]
+        with lock:  # one load, whichever thread needs it first
+            if not loaded:
+                try:
+                    loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
+                except ProjectError as error:
+                    raise _NoTrustRootError(error) from error
+            return loaded[0]
 
     try:
-        items = _measure(pinned, index_url, verifier)
+        items = _measure(pinned, index_url, verifier, jobs)
     except _NoTrustRootError as error:
         raise error.error from None
     notes: tuple[str, ...] = ()
@@ -257,29 +270,60 @@ class _NoTrustRootError(Exception):
         self.error = error
 
 
-def _measure(pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust]) -> list[Item]:
-    listings: dict[str, list[IndexFile]] = {}
-    items: list[Item] = []
-    with tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary:
-        directory = Path(temporary)
-        for entry in pinned:
-            key = canonicalize_name(entry.project)
-            if entry.installed is not None and entry.installed.not_from_index:
-                items.append(_unknown(entry, entry.installed.not_from_index))
-                continue
-            try:
-                if key not in listings:
-                    listings[key] = project_files(index_url, entry.project)
-                chosen = _select(entry, listings[key])
-                if not chosen:
-                    items.append(_unknown(entry, _not_listed(entry, listings[key])))
+def _measure(
+    pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust], jobs: int
+) -> list[Item]:
+    """Every entry's items, in the order of ``pinned``: pages first, then files, ``jobs`` at a time."""
+    names = {
+        canonicalize_name(entry.project): entry.project
+        for entry in pinned
+        if entry.installed is None or not entry.installed.not_from_index
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary,
+        ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pyprov-posture") as pool,
+    ):
+        try:
+            pages = dict(zip(names, pool.map(partial(_listing, index_url), names.values()), strict=True))
+            tasks: list[Item | Future[Item]] = []
+            for entry in pinned:
+                if entry.installed is not None and entry.installed.not_from_index:
+                    tasks.append(_unknown(entry, entry.installed.not_from_index))
                     continue
-                items += [_file_posture(entry, item, directory, verifier) for item in chosen]
-            except ProjectError as error:
-                # The index could not answer (no such project, unreachable, malformed page):
-                # nothing about this entry was measured, so every fact is unknown.
-                items.append(_unknown(entry, error.message))
-    return items
+                page = pages[canonicalize_name(entry.project)]
+                if isinstance(page, str):
+                    tasks.append(_unknown(entry, page))
+                    continue
+                chosen = _select(entry, page)
+                if not chosen:
+                    tasks.append(_unknown(entry, _not_listed(entry, page)))
+                for item in chosen:
+                    # A directory per file: two entries may name the same file.
+                    directory = Path(temporary) / str(len(tasks))
+                    tasks.append(pool.submit(_file_task, entry, item, directory, verifier))
+            return [task if isinstance(task, Item) else task.result() for task in tasks]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _listing(index_url: str, project: str) -> list[IndexFile] | str:
+    """The project's files, or why the index cannot answer (no such project, unreachable, malformed).
+
+    Then nothing about its entries is measured: every fact is unknown.
+    """
+    try:
+        return project_files(index_url, project)
+    except ProjectError as error:
+        return error.message
+
+
+def _file_task(entry: Pinned, item: IndexFile, directory: Path, verifier: Callable[[], Trust]) -> Item:
+    directory.mkdir()
+    try:
+        return _file_posture(entry, item, directory, verifier)
+    except ProjectError as error:  # the file or its provenance could not be fetched
+        return _unknown(entry, error.message, label=item.filename)
 
 
 def _select(entry: Pinned, files: list[IndexFile]) -> list[IndexFile]:
@@ -323,8 +367,8 @@ def _version(filename: str, project: str) -> Version | None:
     return index_version(filename, project)
 
 
-def _unknown(entry: Pinned, why: str) -> Item:
-    label = entry.filename or f"{entry.project}=={entry.version}"
+def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
+    label = label or entry.filename or f"{entry.project}=={entry.version}"
     facts = [Fact(property=name, status="unknown", value=why) for name in DEPENDENCY_PROPERTIES]
     return Item(name=label, sha256=None, facts=tuple(facts))
 
