@@ -70,6 +70,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_sandbox.py --build --runs 7
 	$(BIN)/python benchmarks/bench_rebuild.py
 	$(BIN)/python benchmarks/bench_rebuild.py --build
+	$(BIN)/python benchmarks/bench_posture.py
 
 ## lock: recompile both requirements files from pyproject.toml (needs uv; then run `make test`)
 lock: $(DEV_STAMP)
