@@ -13,7 +13,8 @@ from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
-    from pyprov.posture import PostureReport
+    from pyprov.posture import Count, Item, PostureReport
+    from pyprov.verify import TrustSource
 
 _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
 
@@ -104,7 +105,8 @@ def posture_command(
     """Report which security properties hold for a release (DIST) or dependencies (--lock, -r, --python).
 
     Per artifact of a release (DIST: dist/ or its files) or per file of a dependency set,
-    and for each property how many items have it.
+    and for each property how many items have it. Several DIST directories are several
+    releases (oldest first): each one's counts per property, side by side (a trend).
 
     A release artifact: signed (and by whom), provenance (SLSA level claimed, signature
     verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
@@ -130,27 +132,12 @@ def posture_command(
             "name one subject: DIST (a release), --lock FILE, -r FILE or --python ENV (dependencies)"
             + (f"; got {' and '.join(subjects)}" if subjects else "")
         )
-    if not paths:
+    if paths:
+        report = _release_report(paths, trust, evidence_dir)
+    else:
         if evidence_dir is not None:
             raise ProjectError("--evidence-dir is for a release (DIST), not for --lock, -r or --python")
-        from pyprov.posture import (  # noqa: PLC0415
-            dependency_posture,
-            read_installed,
-            read_lock_files,
-            read_requirements,
-        )
-
-        if lock is not None:
-            pinned = read_lock_files(lock)
-        elif requirements is not None:
-            pinned = read_requirements(requirements)
-        else:
-            pinned = read_installed(environment)  # type: ignore[arg-type]
-        report = dependency_posture(pinned, trust, index_url=index_url, jobs=jobs)
-    else:
-        from pyprov.posture import release_posture  # noqa: PLC0415
-
-        report = release_posture(paths, trust, evidence_dir=evidence_dir)
+        report = _dependency_report(lock, requirements, environment, trust, index_url, jobs)
     if html_file is not None:
         _write_html(report, html_file)
     if as_json:
@@ -160,6 +147,49 @@ def posture_command(
     if html_file is not None and not is_quiet(ctx):
         click.echo(f"wrote {printable(str(html_file))}", err=True)
     _gate(report, thresholds)
+
+
+def _release_report(paths: tuple[Path, ...], trust: TrustSource, evidence_dir: Path | None) -> PostureReport:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.posture import release_posture, release_trend  # noqa: PLC0415
+
+    if len(paths) == 1 or not any(path.is_dir() for path in paths):
+        return release_posture(paths, trust, evidence_dir=evidence_dir)
+    # Several directories: one release each, compared (a trend).
+    if not all(path.is_dir() for path in paths):
+        raise ProjectError(
+            "name the files of one release, or several dist directories (one release each), not both"
+        )
+    if evidence_dir is not None:
+        raise ProjectError(
+            "--evidence-dir names one directory: with several releases, each one's evidence is "
+            "looked for in evidence/ beside its dist directory"
+        )
+    return release_trend(paths, trust)
+
+
+def _dependency_report(
+    lock: Path | None,
+    requirements: Path | None,
+    environment: Path | None,
+    trust: TrustSource,
+    index_url: str,
+    jobs: int,
+) -> PostureReport:
+    from pyprov.posture import (  # noqa: PLC0415
+        dependency_posture,
+        read_installed,
+        read_lock_files,
+        read_requirements,
+    )
+
+    if lock is not None:
+        pinned = read_lock_files(lock)
+    elif requirements is not None:
+        pinned = read_requirements(requirements)
+    else:
+        pinned = read_installed(environment)  # type: ignore[arg-type]
+    return dependency_posture(pinned, trust, index_url=index_url, jobs=jobs)
 
 
 def _thresholds(values: tuple[str, ...]) -> dict[str, int]:
@@ -210,17 +240,55 @@ def _write_html(report: PostureReport, path: Path) -> None:
 def render(report: PostureReport, *, quiet: bool = False) -> None:
     """The items, one line per fact, on stdout; the summary, one line per property, after them.
 
-    Every string is escaped: names, identities and reasons come from hostile files.
+    For a trend: each release's items under its name, then the counts per property per
+    release, then the last release's summary. Every string is escaped: names, identities
+    and reasons come from hostile files.
     """
     if not quiet:
         click.echo(f"trust: {printable(report.trust)}", err=True)
         for note in report.notes:
             click.echo(f"note: {printable(note)}", err=True)
-        for item in report.items:
-            click.echo(printable(item.name))
-            width = max((len(fact.property) for fact in item.facts), default=0)
-            for fact in item.facts:
-                click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
-    click.echo(f"summary ({len(report.items)} {'artifacts' if report.subject == 'release' else 'files'}):")
+        for release in report.releases:
+            click.echo(f"== {printable(release.name)} ==")
+            _items(release.items)
+        if not report.releases:
+            _items(report.items)
+    if report.releases:
+        _trend(report)
+    noun = "artifacts" if report.subject == "release" else "files"
+    last = f" of {printable(report.releases[-1].name)}" if report.releases else ""
+    click.echo(f"summary ({len(report.items)} {noun}{last}):")
     for count in report.summary:
         click.echo(f"  {printable(count.line())}")
+
+
+def _items(items: tuple[Item, ...]) -> None:
+    for item in items:
+        click.echo(printable(item.name))
+        width = max((len(fact.property) for fact in item.facts), default=0)
+        for fact in item.facts:
+            click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
+
+
+def _trend(report: PostureReport) -> None:
+    """One row per property, one column per release: ``have/checked``, and ``+N?`` when unknown."""
+    names = [printable(release.name) for release in report.releases]
+    rows = [[count.name for count in report.summary]]
+    for release in report.releases:
+        rows.append([_cell(count) for count in release.summary])
+    widths = [max(len(cell) for cell in column) for column in [rows[0], *rows[1:]]]
+    widths = [max(width, len(name)) for width, name in zip(widths, ["property", *names], strict=True)]
+    click.echo(f"trend ({len(names)} releases; have/checked, +N? unknown):")
+    header = ["property", *names]
+    click.echo(
+        "  " + "  ".join(f"{text:<{width}}" for text, width in zip(header, widths, strict=True)).rstrip()
+    )
+    for row in range(len(rows[0])):
+        cells = [column[row] for column in rows]
+        click.echo(
+            "  " + "  ".join(f"{text:<{width}}" for text, width in zip(cells, widths, strict=True)).rstrip()
+        )
+
+
+def _cell(count: Count) -> str:
+    return f"{count.have}/{count.checked}" + (f" +{count.unknown}?" if count.unknown else "")
