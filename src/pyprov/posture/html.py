@@ -32,6 +32,8 @@ svg.trend text { font: 11px system-ui, sans-serif; fill: #111; }
 # The trend chart's geometry, in SVG user units (= CSS pixels): the plot is the frame's inside.
 CHART_WIDTH, CHART_HEIGHT = 360, 130
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 40, 340, 20, 100
+FRAME_PAD = 6
+"""The frame is this far outside the plot, so that a line at 0 % or 100 % does not hide it."""
 LINE_COLOUR, POINT_COLOUR, FRAME_COLOUR = "#555555", "#d9480f", "#6b46c1"
 
 
@@ -147,13 +149,14 @@ def _chart(name: str, counts: list[Count], releases: list[str]) -> str:
     label = _text(f"{name}: {described}")
     box = f'width="{CHART_WIDTH}" height="{CHART_HEIGHT}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}"'
     frame = (
-        f'x="{PLOT_LEFT}" y="{PLOT_TOP}" width="{PLOT_RIGHT - PLOT_LEFT}" height="{PLOT_BOTTOM - PLOT_TOP}"'
+        f'x="{PLOT_LEFT - FRAME_PAD}" y="{PLOT_TOP - FRAME_PAD}" '
+        f'width="{PLOT_RIGHT - PLOT_LEFT + 2 * FRAME_PAD}" height="{PLOT_BOTTOM - PLOT_TOP + 2 * FRAME_PAD}"'
     )
     svg = [
         f'<svg class="trend" {box} role="img" aria-label="{label}"><title>{label}</title>',
         f'<rect {frame} fill="none" stroke="{FRAME_COLOUR}" shape-rendering="crispEdges"/>',
-        f'<text x="{PLOT_LEFT - 4}" y="{PLOT_TOP + 4}" text-anchor="end">100%</text>',
-        f'<text x="{PLOT_LEFT - 4}" y="{PLOT_BOTTOM + 4}" text-anchor="end">0%</text>',
+        f'<text x="{PLOT_LEFT - FRAME_PAD - 3}" y="{PLOT_TOP + 4}" text-anchor="end">100%</text>',
+        f'<text x="{PLOT_LEFT - FRAME_PAD - 3}" y="{PLOT_BOTTOM + 4}" text-anchor="end">0%</text>',
     ]
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
@@ -164,9 +167,7 @@ def _chart(name: str, counts: list[Count], releases: list[str]) -> str:
         svg.append(f'<text x="{x:.1f}" y="{anchor_y:.1f}" text-anchor="middle">{_text(label)}</text>')
     for index, release in enumerate(releases):
         short = release if len(release) <= 14 else release[:13] + "…"  # noqa: PLR2004
-        svg.append(
-            f'<text x="{PLOT_LEFT + index * step:.1f}" y="{PLOT_BOTTOM + 18}" text-anchor="middle">'
-            f"{_text(short)}</text>"
-        )
+        x, y = PLOT_LEFT + index * step, PLOT_BOTTOM + FRAME_PAD + 16
+        svg.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{_text(short)}</text>')
     svg.append("</svg>")
     return "".join(svg)
