@@ -195,3 +195,24 @@ def test_parallel_fetches_keep_the_files_order_and_facts(
     assert names == [SDIST, WHEEL, "not-on-the-index==1.0", SDIST, WHEEL]
     assert json.loads(many.stdout)["summary"]["verified"]["have"] == 2
     assert posture("-r", requirements, "--index-url", index.url, "-j", "0").exit_code == 2
+
+
+def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(
+    served: Path, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n"
+        f"rfc8785==0.1.2 --hash=sha256:{_sha256(ASSETS / WHEEL)}\n"
+    )
+    # api-version 1.1: the page cannot name provenance; the integrity API is asked instead.
+    with LocalIndex(served, api_version="1.1") as index:
+        result = posture("-r", requirements, "--index-url", index.url, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert facts(report, SDIST)["verified"][0] == "yes"
+    assert facts(report, WHEEL)["attested"] == (
+        "unknown",
+        "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none",
+    )
+    assert (report["summary"]["attested"]["have"], report["summary"]["attested"]["unknown"]) == (1, 1)

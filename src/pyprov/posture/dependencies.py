@@ -396,7 +396,14 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Cal
         else Fact(property="not-yanked", status="no", value=f"yanked: {item.yanked or 'no reason given'}")
     )
     provenance = fetch_provenance(item)
-    if provenance is None:
+    if provenance is None and item.provenance_guessed:
+        # A page before api-version 1.3 cannot name provenance, and an index (a mirror) may
+        # not have PEP 740's integrity API at all: nothing was learnt about this file.
+        why = "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none"
+        facts = [
+            Fact(property=name, status="unknown", value=why) for name in ("attested", "verified", "publisher")
+        ]
+    elif provenance is None:
         why = "the index serves no provenance"
         facts = [
             Fact(property="attested", status="no", value=why),
