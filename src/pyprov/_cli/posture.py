@@ -73,7 +73,7 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     show_envvar=True,
     metavar="PROPERTY=PERCENT",
     help="Exit 4 unless at least PERCENT of all items have PROPERTY (unknown counts as not having it; "
-    "repeatable).",
+    "repeatable; with several releases, of the last one).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option(
