@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test check pytest bench lock clean sandbox-tool
+.PHONY: demo test check pytest bench lock clean sandbox-tool browser
 
 # `make demo` needs only the runtime closure, installed by uv (downloads in parallel: seconds, where
 # pip takes a minute): the uv on PATH, else a pinned, hashed uv installed into the venv first.
@@ -46,7 +46,7 @@ check: $(DEV_STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP) sandbox-tool
+pytest: $(DEV_STAMP) sandbox-tool browser
 	$(BIN)/python -m pytest
 
 ## sandbox-tool: pyprov runs build code inside bubblewrap; install it where we can (Debian/Ubuntu)
@@ -55,6 +55,13 @@ sandbox-tool:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q bubblewrap || { apt-get update -q && apt-get install -y -q bubblewrap; }; \
 	  elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get install -y -q bubblewrap || { sudo apt-get update -q && sudo apt-get install -y -q bubblewrap; }; \
 	  else echo "bubblewrap is not installed and cannot be installed here: sandbox tests will be skipped" >&2; fi; }
+
+## browser: tests/posture renders the HTML report in headless Chromium; install it where we can (Debian/Ubuntu)
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; \
+	  elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then sudo apt-get install -y -q chromium || { sudo apt-get update -q && sudo apt-get install -y -q chromium; }; \
+	  else echo "Chromium is not installed and cannot be installed here: the browser test of the posture page will be skipped" >&2; fi; }
 
 ## bench: run the benchmarks (figures go to the README); the fixtures' backends pinned, as in the tests
 bench: export PIP_CONSTRAINT := $(abspath fixtures/build-constraints.txt)
@@ -70,6 +77,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_sandbox.py --build --runs 7
 	$(BIN)/python benchmarks/bench_rebuild.py
 	$(BIN)/python benchmarks/bench_rebuild.py --build
+	$(BIN)/python benchmarks/bench_posture.py
 
 ## lock: recompile both requirements files from pyproject.toml (needs uv; then run `make test`)
 lock: $(DEV_STAMP)

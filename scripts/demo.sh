@@ -103,3 +103,7 @@ echo "  all artifacts in dist/* verified"
 if command -v twine > /dev/null; then  # installed by `make test`, not needed for the demo
     twine check "$work/project/dist/"*
 fi
+
+echo
+echo "== pyprov posture: which security properties hold for this release, artifact by artifact"
+pyprov posture --trust-config "$trust_config" "$work/project/dist/"

@@ -97,7 +97,8 @@ def test_lock_file_terminal_summary(
     )
     page = tmp_path / "deps.html"
 
-    result = posture("--lock", lock, "--index-url", index.url, "--offline", "--html", page)
+    # No --offline: posture does not refresh the trusted root unless --refresh-trust.
+    result = posture("--lock", lock, "--index-url", index.url, "--html", page)
 
     assert result.exit_code == 0, result.output
     assert "summary (2 files):" in result.stdout
@@ -160,3 +161,58 @@ def test_an_unusable_trust_root_stops_the_run(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: no trust root: cannot load {broken}")
     assert "Traceback" not in result.output
+
+
+def test_refresh_trust_asks_sigstores_tuf_repository(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n")
+    # The network guard lets only loopback through: the refresh is attempted, and fails.
+    result = posture("-r", requirements, "--index-url", index.url, "--refresh-trust")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: no trust root: cannot load Sigstore production: ")
+    assert "hint: use --offline to use the embedded trusted root" in result.stderr
+    last_wins = posture("-r", requirements, "--index-url", index.url, "--refresh-trust", "--offline")
+    assert last_wins.exit_code == 0
+
+
+def test_parallel_fetches_keep_the_files_order_and_facts(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    sdist = f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n"
+    wheel = f"rfc8785==0.1.2 --hash=sha256:{_sha256(ASSETS / WHEEL)}\n"
+    # The same file twice (two downloads, one directory each), a missing project between them.
+    requirements.write_text(sdist + wheel + "not-on-the-index==1.0\n" + sdist + wheel)
+
+    one = posture("-r", requirements, "--index-url", index.url, "-j", "1", "--json")
+    many = posture("-r", requirements, "--index-url", index.url, "-j", "4", "--json")
+
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert json.loads(one.stdout) == json.loads(many.stdout)
+    names = [item["name"] for item in json.loads(many.stdout)["items"]]
+    assert names == [SDIST, WHEEL, "not-on-the-index==1.0", SDIST, WHEEL]
+    assert json.loads(many.stdout)["summary"]["verified"]["have"] == 2
+    assert posture("-r", requirements, "--index-url", index.url, "-j", "0").exit_code == 2
+
+
+def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(
+    served: Path, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n"
+        f"rfc8785==0.1.2 --hash=sha256:{_sha256(ASSETS / WHEEL)}\n"
+    )
+    # api-version 1.1: the page cannot name provenance; the integrity API is asked instead.
+    with LocalIndex(served, api_version="1.1") as index:
+        result = posture("-r", requirements, "--index-url", index.url, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert facts(report, SDIST)["verified"][0] == "yes"
+    assert facts(report, WHEEL)["attested"] == (
+        "unknown",
+        "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none",
+    )
+    assert (report["summary"]["attested"]["have"], report["summary"]["attested"]["unknown"]) == (1, 1)

@@ -233,8 +233,8 @@ def test_no_subject_or_two_is_a_usage_error(tmp_path: Path, posture: Callable[..
     both = posture(tmp_path, "--lock", tmp_path / "pylock.toml")
     assert both.exit_code == 2
     assert (
-        "name one subject: DIST (a release), --lock FILE or -r FILE (dependencies); got DIST and --lock"
-        in (both.stderr)
+        "name one subject: DIST (a release), --lock FILE, -r FILE or --python ENV (dependencies); "
+        "got DIST and --lock" in (both.stderr)
     )
 
 

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from pyprov._cli import is_quiet, quiet_option, verbose_option
-from pyprov._cli.verify import _trust
+from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
-    from pyprov.posture import PostureReport
+    from pyprov.posture import Count, Item, PostureReport
+    from pyprov.verify import TrustSource
 
 _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
 
@@ -37,6 +38,14 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     help="The NAME==VERSION lines (with --hash=sha256:) of this requirements file, from --index-url.",
 )
 @click.option(
+    "--python",
+    "environment",
+    type=click.Path(path_type=Path),
+    metavar="ENV",
+    help="The distributions installed for this interpreter or in this venv directory (as `pyprov sbom` "
+    "reads them), each checked against the file of --index-url it was installed from.",
+)
+@click.option(
     "--index-url",
     envvar="PYPROV_INDEX_URL",
     show_envvar=True,
@@ -46,26 +55,16 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
 )
 @click.option(
-    "--trust-config",
-    type=click.Path(path_type=Path),
-    envvar="PYPROV_TRUST_CONFIG",
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=32),
+    default=8,
+    show_default=True,
+    envvar="PYPROV_POSTURE_JOBS",
     show_envvar=True,
-    help="Trust a client trust config file.",
+    help="Dependencies: files fetched and verified at once.",
 )
-@click.option(
-    "--staging",
-    is_flag=True,
-    envvar="PYPROV_STAGING",
-    show_envvar=True,
-    help="Trust Sigstore's staging instance.",
-)
-@click.option(
-    "--offline",
-    is_flag=True,
-    envvar="PYPROV_OFFLINE",
-    show_envvar=True,
-    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python).",
-)
+@trust_options(offline_by_default=True)
 @click.option(
     "--require",
     "requirements_",
@@ -74,7 +73,7 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     show_envvar=True,
     metavar="PROPERTY=PERCENT",
     help="Exit 4 unless at least PERCENT of all items have PROPERTY (unknown counts as not having it; "
-    "repeatable).",
+    "repeatable; with several releases, of the last one).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option(
@@ -92,24 +91,30 @@ def posture_command(
     evidence_dir: Path | None,
     lock: Path | None,
     requirements: Path | None,
+    environment: Path | None,
     index_url: str,
+    jobs: int,
     trust_config: Path | None,
+    trusted_root: Path | None,
     staging: bool,
     offline: bool,
     requirements_: tuple[str, ...],
     as_json: bool,
     html_file: Path | None,
 ) -> None:
-    """Report which security properties hold for a release (DIST) or dependency set (--lock, -r).
+    """Report which security properties hold for a release (DIST) or dependencies (--lock, -r, --python).
 
     Per artifact of a release (DIST: dist/ or its files) or per file of a dependency set,
-    and for each property how many items have it.
+    and for each property how many items have it. Several DIST directories are several
+    releases (oldest first): each one's counts per property, side by side (a trend).
 
     A release artifact: signed (and by whom), provenance (SLSA level claimed, signature
     verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
     SBOM with the NTIA minimum elements, reproducible (a signed rebuild verdict), PEP 740
     files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
-    pinned, not yanked. Facts that could not be checked are "unknown", never good or bad.
+    pinned, not yanked (--python: the wheel with the installed tags, its RECORD's hashes
+    against the installed ones). Facts that could not be checked are "unknown", never good
+    or bad. The trusted root is not refreshed unless --refresh-trust.
 
     Exit codes: 0 report written, 4 a --require threshold not met, 2 could not run, 3 the HTML
     file could not be written.
@@ -117,25 +122,22 @@ def posture_command(
     from pyprov.errors import ProjectError  # noqa: PLC0415
 
     thresholds = _thresholds(requirements_)
-    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included.
-    trust = _trust(trust_config, None, staging=staging, offline=offline)
-    subjects = [name for name, given in (("DIST", paths), ("--lock", lock), ("-r", requirements)) if given]
+    # The same trust-root rules as `pyprov verify`, [tool.pyprov] included; but the trusted
+    # root is not refreshed unless --refresh-trust (a report over many files, often in CI).
+    trust = trust_source(trust_config, trusted_root, staging=staging, offline=offline)
+    given = (("DIST", paths), ("--lock", lock), ("-r", requirements), ("--python", environment))
+    subjects = [name for name, value in given if value]
     if len(subjects) != 1:
         raise ProjectError(
-            "name one subject: DIST (a release), --lock FILE or -r FILE (dependencies)"
+            "name one subject: DIST (a release), --lock FILE, -r FILE or --python ENV (dependencies)"
             + (f"; got {' and '.join(subjects)}" if subjects else "")
         )
-    if lock is not None or requirements is not None:
-        if evidence_dir is not None:
-            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock or -r")
-        from pyprov.posture import dependency_posture, read_lock_files, read_requirements  # noqa: PLC0415
-
-        pinned = read_lock_files(lock) if lock is not None else read_requirements(requirements)  # type: ignore[arg-type]
-        report = dependency_posture(pinned, trust, index_url=index_url)
+    if paths:
+        report = _release_report(paths, trust, evidence_dir)
     else:
-        from pyprov.posture import release_posture  # noqa: PLC0415
-
-        report = release_posture(paths, trust, evidence_dir=evidence_dir)
+        if evidence_dir is not None:
+            raise ProjectError("--evidence-dir is for a release (DIST), not for --lock, -r or --python")
+        report = _dependency_report(lock, requirements, environment, trust, index_url, jobs)
     if html_file is not None:
         _write_html(report, html_file)
     if as_json:
@@ -145,6 +147,49 @@ def posture_command(
     if html_file is not None and not is_quiet(ctx):
         click.echo(f"wrote {printable(str(html_file))}", err=True)
     _gate(report, thresholds)
+
+
+def _release_report(paths: tuple[Path, ...], trust: TrustSource, evidence_dir: Path | None) -> PostureReport:
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+    from pyprov.posture import release_posture, release_trend  # noqa: PLC0415
+
+    if len(paths) == 1 or not any(path.is_dir() for path in paths):
+        return release_posture(paths, trust, evidence_dir=evidence_dir)
+    # Several directories: one release each, compared (a trend).
+    if not all(path.is_dir() for path in paths):
+        raise ProjectError(
+            "name the files of one release, or several dist directories (one release each), not both"
+        )
+    if evidence_dir is not None:
+        raise ProjectError(
+            "--evidence-dir names one directory: with several releases, each one's evidence is "
+            "looked for in evidence/ beside its dist directory"
+        )
+    return release_trend(paths, trust)
+
+
+def _dependency_report(
+    lock: Path | None,
+    requirements: Path | None,
+    environment: Path | None,
+    trust: TrustSource,
+    index_url: str,
+    jobs: int,
+) -> PostureReport:
+    from pyprov.posture import (  # noqa: PLC0415
+        dependency_posture,
+        read_installed,
+        read_lock_files,
+        read_requirements,
+    )
+
+    if lock is not None:
+        pinned = read_lock_files(lock)
+    elif requirements is not None:
+        pinned = read_requirements(requirements)
+    else:
+        pinned = read_installed(environment)  # type: ignore[arg-type]
+    return dependency_posture(pinned, trust, index_url=index_url, jobs=jobs)
 
 
 def _thresholds(values: tuple[str, ...]) -> dict[str, int]:
@@ -195,17 +240,55 @@ def _write_html(report: PostureReport, path: Path) -> None:
 def render(report: PostureReport, *, quiet: bool = False) -> None:
     """The items, one line per fact, on stdout; the summary, one line per property, after them.
 
-    Every string is escaped: names, identities and reasons come from hostile files.
+    For a trend: each release's items under its name, then the counts per property per
+    release, then the last release's summary. Every string is escaped: names, identities
+    and reasons come from hostile files.
     """
     if not quiet:
         click.echo(f"trust: {printable(report.trust)}", err=True)
         for note in report.notes:
             click.echo(f"note: {printable(note)}", err=True)
-        for item in report.items:
-            click.echo(printable(item.name))
-            width = max((len(fact.property) for fact in item.facts), default=0)
-            for fact in item.facts:
-                click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
-    click.echo(f"summary ({len(report.items)} {'artifacts' if report.subject == 'release' else 'files'}):")
+        for release in report.releases:
+            click.echo(f"== {printable(release.name)} ==")
+            _items(release.items)
+        if not report.releases:
+            _items(report.items)
+    if report.releases:
+        _trend(report)
+    noun = "artifacts" if report.subject == "release" else "files"
+    last = f" of {printable(report.releases[-1].name)}" if report.releases else ""
+    click.echo(f"summary ({len(report.items)} {noun}{last}):")
     for count in report.summary:
         click.echo(f"  {printable(count.line())}")
+
+
+def _items(items: tuple[Item, ...]) -> None:
+    for item in items:
+        click.echo(printable(item.name))
+        width = max((len(fact.property) for fact in item.facts), default=0)
+        for fact in item.facts:
+            click.echo(f"  {_MARKS[fact.status]} {fact.property:<{width}}  {printable(fact.value)}")
+
+
+def _trend(report: PostureReport) -> None:
+    """One row per property, one column per release: ``have/checked``, and ``+N?`` when unknown."""
+    names = [printable(release.name) for release in report.releases]
+    rows = [[count.name for count in report.summary]]
+    for release in report.releases:
+        rows.append([_cell(count) for count in release.summary])
+    widths = [max(len(cell) for cell in column) for column in [rows[0], *rows[1:]]]
+    widths = [max(width, len(name)) for width, name in zip(widths, ["property", *names], strict=True)]
+    click.echo(f"trend ({len(names)} releases; have/checked, +N? unknown):")
+    header = ["property", *names]
+    click.echo(
+        "  " + "  ".join(f"{text:<{width}}" for text, width in zip(header, widths, strict=True)).rstrip()
+    )
+    for row in range(len(rows[0])):
+        cells = [column[row] for column in rows]
+        click.echo(
+            "  " + "  ".join(f"{text:<{width}}" for text, width in zip(cells, widths, strict=True)).rstrip()
+        )
+
+
+def _cell(count: Count) -> str:
+    return f"{count.have}/{count.checked}" + (f" +{count.unknown}?" if count.unknown else "")

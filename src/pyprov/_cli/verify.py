@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import from_project_config, is_quiet, quiet_option, verbose_option
+from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
 if TYPE_CHECKING:
@@ -72,35 +73,7 @@ if TYPE_CHECKING:
     help="Only a run started by this event: push, release, workflow_dispatch, ... (the "
     "certificate's Build Trigger; with --repository).",
 )
-@click.option(
-    "--trust-config",
-    type=click.Path(path_type=Path),
-    envvar="PYPROV_TRUST_CONFIG",
-    show_envvar=True,
-    help="Trust a client trust config file.",
-)
-@click.option(
-    "--trusted-root",
-    type=click.Path(path_type=Path),
-    envvar="PYPROV_TRUSTED_ROOT",
-    show_envvar=True,
-    help="Trust a trusted root file.",
-)
-@click.option(
-    "--staging",
-    is_flag=True,
-    envvar="PYPROV_STAGING",
-    show_envvar=True,
-    help="Trust Sigstore's staging instance.",
-)
-@click.option(
-    "--offline",
-    is_flag=True,
-    envvar="PYPROV_OFFLINE",
-    show_envvar=True,
-    help="Do not refresh the trusted root (use the cached or the one embedded in sigstore-python); "
-    "a trust file is never refreshed.",
-)
+@trust_options()
 @click.option(
     "--bundle",
     "bundles",
@@ -247,7 +220,7 @@ def verify_command(
     from pyprov.errors import ProjectError, VerificationError  # noqa: PLC0415
     from pyprov.verify import VerifyOptions, verify_lock  # noqa: PLC0415
 
-    trust = _trust(trust_config, trusted_root, staging=staging, offline=offline)
+    trust = trust_source(trust_config, trusted_root, staging=staging, offline=offline)
     options = VerifyOptions(
         bundles=bundles,
         attestations=attestations,
@@ -407,37 +380,6 @@ def _rebuilder(identity: str | None, issuer: str | None) -> SignerPolicy | None:
     if identity or issuer:
         raise ProjectError("--rebuilder-identity and --rebuilder-issuer go together")
     return None
-
-
-def _trust(
-    trust_config: Path | None, trusted_root: Path | None, *, staging: bool, offline: bool
-) -> TrustSource:
-    from pyprov.errors import ProjectError  # noqa: PLC0415
-    from pyprov.verify import TrustSource  # noqa: PLC0415
-
-    # The command line and environment choose the trust root over [tool.pyprov].
-    if staging and from_project_config("staging") and (trust_config or trusted_root):
-        staging = False
-    if trust_config and from_project_config("trust_config") and (staging or trusted_root):
-        trust_config = None
-    chosen = [
-        name
-        for name, given in (
-            ("--trust-config", trust_config),
-            ("--trusted-root", trusted_root),
-            ("--staging", staging),
-        )
-        if given
-    ]
-    if len(chosen) > 1:
-        raise ProjectError(f"{' and '.join(chosen)}: choose one trust root")
-    # --offline with a trust file is accepted, as `sigstore verify` accepts it: a trust file
-    # is never refreshed, so there is nothing to leave out (scripts pass --offline always).
-    if trust_config is not None:
-        return TrustSource(kind="trust-config", path=trust_config)
-    if trusted_root is not None:
-        return TrustSource(kind="trusted-root", path=trusted_root)
-    return TrustSource(kind="staging" if staging else "production", offline=offline)
 
 
 def _requirements(values: tuple[str, ...]) -> frozenset[Requirement]:

@@ -1,4 +1,4 @@
-"""Facts about each file of a dependency set (a PEP 751 lock or a hashed requirements file), from an index.
+"""Facts about each file of a dependency set (a lock, requirements, an environment), from an index.
 
 For every pinned file the index lists, pyprov downloads it, compares its SHA-256 with the
 index's and the lock's, fetches the PEP 740 provenance the index serves for it
@@ -6,35 +6,50 @@ index's and the lock's, fetches the PEP 740 provenance the index serves for it
 :func:`pyprov.verify.verify_artifacts` against the publisher it names (as
 ``pypi-attestations verify pypi`` does): the report says *who* published, the reader
 judges whether that is the project's own repository.
+
+For an installed environment (:func:`read_installed`), the file checked is the one it was
+installed from, where that is knowable: the wheel whose tags are the ``Tag:`` lines of the
+installed ``WHEEL`` file (what the installer wrote), else the sdist of that version (a wheel
+built on the machine). Its ``hash`` fact compares the installed ``RECORD``'s hashes with the
+downloaded wheel's ``RECORD``; for an sdist it is unknown. A distribution installed from
+elsewhere (``direct_url.json``: editable, a local path, VCS, a URL) is not looked up.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted_text
 from pyprov.errors import ProjectError
 from pyprov.posture.model import Fact, Item, PostureReport
 from pyprov.posture.summary import summarize
+from pyprov.sbom.model import FileEntry
 from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
 from pyprov.verify.index import IndexFile, check_index_url, download, fetch_provenance, project_files
 from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
+DEFAULT_JOBS = 8
+"""Files fetched and verified at once: enough to hide an index's latency, few enough to be polite."""
+MAX_JOBS = 32
 
 DEPENDENCY_PROPERTIES = {
     "attested": "the index serves PEP 740 provenance for the file",
     "verified": "that provenance verifies (signature, transparency log, subject) for the publisher it names",
     "publisher": "the publisher of a verified attestation (kind, repository, workflow)",
-    "hash": "the downloaded file's SHA-256 is the one the lock or requirements file pins",
+    "hash": "the downloaded file's SHA-256 is the one the lock or requirements file pins (installed: "
+    "the installed RECORD's hashes are the downloaded wheel's)",
     "not-yanked": "the index does not mark the file as yanked (PEP 592)",
 }
 """Each property of a dependency file and what it measures, in report order."""
@@ -43,14 +58,31 @@ _HASH = re.compile(r"--hash[=\s]+sha256:([0-9a-fA-F]{64})")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Installed:
+    """What an environment says about one installed distribution."""
+
+    tags: frozenset[str]
+    """The ``Tag:`` lines of its ``WHEEL`` file: the tags of the wheel it was installed from."""
+    files: Mapping[str, str]
+    """Installed path → SHA-256, as the installed ``RECORD`` lists them."""
+    not_from_index: str | None = None
+    """Why it was not installed from an index (editable, local path, VCS, URL), if it was not."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Pinned:
-    """What a lock or requirements file pins: a project, a version or a file name, and SHA-256s."""
+    """What a lock or requirements file pins, or an environment has installed.
+
+    A project, a version or a file name, and SHA-256s; ``installed`` for a distribution of
+    an environment (:func:`read_installed`).
+    """
 
     project: str
     version: Version | None
     filename: str | None
     sha256: frozenset[str]
     where: str
+    installed: Installed | None = None
 
 
 def read_requirements(path: Path) -> list[Pinned]:
@@ -127,29 +159,95 @@ def read_lock_files(lock: Path) -> list[Pinned]:
     ]
 
 
+def read_installed(environment: Path) -> list[Pinned]:
+    """The distributions installed in ``environment``: an interpreter, or a venv directory.
+
+    Listed by the interpreter itself, as ``pyprov sbom --python`` / ``pyprov sbom VENV`` do
+    (:func:`pyprov.sbom.environment.read_environment`). Raises
+    :class:`~pyprov.sbom.SbomError` (exit 2) when it cannot be run.
+    """
+    from pyprov.sbom.environment import read_environment  # noqa: PLC0415
+    from pyprov.sbom.generate import venv_interpreter  # noqa: PLC0415
+
+    python = venv_interpreter(environment) if environment.is_dir() else environment
+    found = read_environment(python, files=True)
+    pinned = []
+    for contents in found.distributions:
+        name, text = contents.distribution.name, contents.distribution.version
+        try:
+            version: Version | None = Version(text)
+        except InvalidVersion:
+            version = None
+        pinned.append(
+            Pinned(
+                project=name,
+                version=version,
+                filename=None,
+                sha256=frozenset(),
+                where=f"{python}: {name} {text}",
+                installed=Installed(
+                    tags=frozenset(contents.wheel_tags),
+                    files={entry.path: entry.sha256 for entry in contents.files if entry.sha256},
+                    not_from_index=_direct_url(contents.direct_url),
+                ),
+            )
+        )
+    if not pinned:
+        raise ProjectError(f"{python} has no distribution installed")
+    return pinned
+
+
+def _direct_url(text: str | None) -> str | None:
+    """Why ``direct_url.json`` (PEP 610) says the distribution did not come from an index."""
+    if text is None:
+        return None
+    try:
+        data = load_json(text.encode(), "direct_url.json")
+    except UntrustedInputError:
+        return "installed from a direct URL (its direct_url.json is unreadable)"
+    url = data.get("url") if isinstance(data, Mapping) else None
+    where = url if isinstance(url, str) else "?"
+    dir_info = data.get("dir_info") if isinstance(data, Mapping) else None
+    if isinstance(dir_info, Mapping) and dir_info.get("editable") is True:
+        return f"an editable install of {where}"
+    vcs = data.get("vcs_info") if isinstance(data, Mapping) else None
+    if isinstance(vcs, Mapping):
+        return f"installed from {vcs.get('vcs')} {where}"
+    if where.startswith("file:"):
+        return f"installed from a local path ({where})"
+    return f"installed from a direct URL ({where}), not from the index"
+
+
 def dependency_posture(
-    pinned: Sequence[Pinned], trust: TrustSource | Trust, *, index_url: str
+    pinned: Sequence[Pinned], trust: TrustSource | Trust, *, index_url: str, jobs: int = DEFAULT_JOBS
 ) -> PostureReport:
     """The posture of every file ``pinned`` names, as served by the index at ``index_url``.
 
-    Raises :class:`~pyprov.errors.ProjectError` when the index cannot be read, a project is
-    not on it, or the trust root cannot be loaded.
+    Project pages, then files with their provenance, are fetched and verified ``jobs`` at a
+    time; the trust root is loaded once, when the first provenance is verified. Raises
+    :class:`~pyprov.errors.ProjectError` when there is nothing pinned, the index URL is not
+    http(s), or the trust root cannot be loaded; a project or file the index cannot answer
+    for is an item whose facts are unknown.
     """
     if not pinned:
         raise ProjectError("nothing pinned: the file names no NAME==VERSION and no file")
+    if not 1 <= jobs <= MAX_JOBS:
+        raise ProjectError(f"-j/--jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     check_index_url(index_url)
     loaded: list[Trust] = []
+    lock = threading.Lock()
 
     def verifier() -> Trust:
-        if not loaded:
-            try:
-                loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
-            except ProjectError as error:
-                raise _NoTrustRootError(error) from error
-        return loaded[0]
+        with lock:  # one load, whichever thread needs it first
+            if not loaded:
+                try:
+                    loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
+                except ProjectError as error:
+                    raise _NoTrustRootError(error) from error
+            return loaded[0]
 
     try:
-        items = _measure(pinned, index_url, verifier)
+        items = _measure(pinned, index_url, verifier, jobs)
     except _NoTrustRootError as error:
         raise error.error from None
     notes: tuple[str, ...] = ()
@@ -172,37 +270,95 @@ class _NoTrustRootError(Exception):
         self.error = error
 
 
-def _measure(pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust]) -> list[Item]:
-    listings: dict[str, list[IndexFile]] = {}
-    items: list[Item] = []
-    with tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary:
-        directory = Path(temporary)
-        for entry in pinned:
-            key = canonicalize_name(entry.project)
-            try:
-                if key not in listings:
-                    listings[key] = project_files(index_url, entry.project)
-                chosen = _select(entry, listings[key])
-                if not chosen:
-                    items.append(_unknown(entry, f"the index does not list it ({entry.where})"))
+def _measure(
+    pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust], jobs: int
+) -> list[Item]:
+    """Every entry's items, in the order of ``pinned``: pages first, then files, ``jobs`` at a time."""
+    names = {
+        canonicalize_name(entry.project): entry.project
+        for entry in pinned
+        if entry.installed is None or not entry.installed.not_from_index
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary,
+        ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pyprov-posture") as pool,
+    ):
+        try:
+            pages = dict(zip(names, pool.map(partial(_listing, index_url), names.values()), strict=True))
+            tasks: list[Item | Future[Item]] = []
+            for entry in pinned:
+                if entry.installed is not None and entry.installed.not_from_index:
+                    tasks.append(_unknown(entry, entry.installed.not_from_index))
                     continue
-                items += [_file_posture(entry, item, directory, verifier) for item in chosen]
-            except ProjectError as error:
-                # The index could not answer (no such project, unreachable, malformed page):
-                # nothing about this entry was measured, so every fact is unknown.
-                items.append(_unknown(entry, error.message))
-    return items
+                page = pages[canonicalize_name(entry.project)]
+                if isinstance(page, str):
+                    tasks.append(_unknown(entry, page))
+                    continue
+                chosen = _select(entry, page)
+                if not chosen:
+                    tasks.append(_unknown(entry, _not_listed(entry, page)))
+                for item in chosen:
+                    # A directory per file: two entries may name the same file.
+                    directory = Path(temporary) / str(len(tasks))
+                    tasks.append(pool.submit(_file_task, entry, item, directory, verifier))
+            return [task if isinstance(task, Item) else task.result() for task in tasks]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _listing(index_url: str, project: str) -> list[IndexFile] | str:
+    """The project's files, or why the index cannot answer (no such project, unreachable, malformed).
+
+    Then nothing about its entries is measured: every fact is unknown.
+    """
+    try:
+        return project_files(index_url, project)
+    except ProjectError as error:
+        return error.message
+
+
+def _file_task(entry: Pinned, item: IndexFile, directory: Path, verifier: Callable[[], Trust]) -> Item:
+    directory.mkdir()
+    try:
+        return _file_posture(entry, item, directory, verifier)
+    except ProjectError as error:  # the file or its provenance could not be fetched
+        return _unknown(entry, error.message, label=item.filename)
 
 
 def _select(entry: Pinned, files: list[IndexFile]) -> list[IndexFile]:
     if entry.filename is not None:
         return [item for item in files if item.filename == entry.filename]
     of_version = [item for item in files if _version(item.filename, entry.project) == entry.version]
+    if entry.installed is not None:
+        # The wheel it was installed from has the tags its WHEEL file names; without one,
+        # it was built on the machine, from the sdist.
+        wheels = [item for item in of_version if _wheel_tags(item.filename) == entry.installed.tags]
+        sdists = [item for item in of_version if not item.filename.endswith(".whl")]
+        return (wheels or sdists)[:1]
     if entry.sha256:
         return [item for item in of_version if item.sha256 in entry.sha256] or (
             of_version[:1] if of_version else []
         )
     return of_version
+
+
+def _wheel_tags(filename: str) -> frozenset[str] | None:
+    if not filename.endswith(".whl"):
+        return None
+    try:
+        return frozenset(str(tag) for tag in parse_wheel_filename(filename)[3])
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+
+
+def _not_listed(entry: Pinned, files: list[IndexFile]) -> str:
+    if entry.installed is None:
+        return f"the index does not list it ({entry.where})"
+    if not any(_version(item.filename, entry.project) == entry.version for item in files):
+        return f"the index has no file of version {entry.version} ({entry.where})"
+    tags = ", ".join(sorted(entry.installed.tags)) or "none recorded"
+    return f"no file of the index has the installed wheel's tags ({tags}) and there is no sdist"
 
 
 def _version(filename: str, project: str) -> Version | None:
@@ -211,8 +367,8 @@ def _version(filename: str, project: str) -> Version | None:
     return index_version(filename, project)
 
 
-def _unknown(entry: Pinned, why: str) -> Item:
-    label = entry.filename or f"{entry.project}=={entry.version}"
+def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
+    label = label or entry.filename or f"{entry.project}=={entry.version}"
     facts = [Fact(property=name, status="unknown", value=why) for name in DEPENDENCY_PROPERTIES]
     return Item(name=label, sha256=None, facts=tuple(facts))
 
@@ -222,7 +378,9 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Cal
 
     path = directory / _safe_filename(item.filename)
     digest = download(item.url, path)
-    if not entry.sha256:
+    if entry.installed is not None:
+        hashed = _installed_hash(entry.installed, item, path, digest)
+    elif not entry.sha256:
         hashed = Fact(property="hash", status="unknown", value=f"no sha256 hash pinned ({entry.where})")
     elif digest in entry.sha256 and digest == item.sha256:
         hashed = Fact(property="hash", status="yes", value=f"sha256:{digest}")
@@ -238,7 +396,14 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Cal
         else Fact(property="not-yanked", status="no", value=f"yanked: {item.yanked or 'no reason given'}")
     )
     provenance = fetch_provenance(item)
-    if provenance is None:
+    if provenance is None and item.provenance_guessed:
+        # A page before api-version 1.3 cannot name provenance, and an index (a mirror) may
+        # not have PEP 740's integrity API at all: nothing was learnt about this file.
+        why = "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none"
+        facts = [
+            Fact(property=name, status="unknown", value=why) for name in ("attested", "verified", "publisher")
+        ]
+    elif provenance is None:
         why = "the index serves no provenance"
         facts = [
             Fact(property="attested", status="no", value=why),
@@ -259,6 +424,49 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Cal
             *_verified(path, provenance, verifier),
         ]
     return Item(name=item.filename, sha256=digest, facts=(*facts, hashed, yanked))
+
+
+def _installed_hash(installed: Installed, item: IndexFile, path: Path, digest: str) -> Fact:
+    """Whether the installed files have the hashes the downloaded wheel's RECORD lists."""
+    from pyprov.sbom import SbomError  # noqa: PLC0415
+    from pyprov.sbom.wheel import read_wheel  # noqa: PLC0415
+
+    if digest != item.sha256:
+        return Fact(property="hash", status="no", value="the downloaded file is not the one the index lists")
+    if not item.filename.endswith(".whl"):
+        tags = ", ".join(sorted(installed.tags)) or "no WHEEL tags"
+        return Fact(
+            property="hash",
+            status="unknown",
+            value=f"installed from a wheel built here ({tags}): no file of the index to compare with",
+        )
+    try:
+        listed = read_wheel(path, files=True).files
+    except SbomError as error:
+        return Fact(property="hash", status="unknown", value=f"cannot read {item.filename}: {error.message}")
+    compared = [
+        entry.path for entry in listed if entry.sha256 and installed.files.get(entry.path) is not None
+    ]
+    differ = [name for name in compared if installed.files[name] != _listed_hash(listed, name)]
+    if not compared:
+        return Fact(property="hash", status="unknown", value="no file is listed with a hash in both RECORDs")
+    if differ:
+        more = f" and {len(differ) - 3} more" if len(differ) > 3 else ""  # noqa: PLR2004
+        return Fact(
+            property="hash",
+            status="no",
+            value=f"{len(differ)} of {len(compared)} installed files differ from {item.filename}'s RECORD: "
+            f"{', '.join(differ[:3])}{more}",
+        )
+    return Fact(
+        property="hash",
+        status="yes",
+        value=f"{len(compared)} installed files as in {item.filename}'s RECORD (sha256:{digest})",
+    )
+
+
+def _listed_hash(listed: Sequence[FileEntry], name: str) -> str | None:
+    return next((entry.sha256 for entry in listed if entry.path == name), None)
 
 
 def _verified(path: Path, provenance: bytes, verifier: Callable[[], Trust]) -> list[Fact]:

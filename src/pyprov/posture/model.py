@@ -84,18 +84,40 @@ class Count:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReleasePosture:
+    """One release of a trend: its name (its version, or its directory), items and summary."""
+
+    name: str
+    items: tuple[Item, ...]
+    summary: tuple[Count, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {
+            "name": self.name,
+            "summary": {count.name: count.to_dict() for count in self.summary},
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PostureReport:
-    """The posture of one subject: its items, the summary per property, how it was measured."""
+    """The posture of one subject: its items, the summary per property, how it was measured.
+
+    For a trend, ``releases`` holds every release in the order given, and ``items`` and
+    ``summary`` are the last one's (the release a ``--require`` gate is about).
+    """
 
     subject: Subject
     items: tuple[Item, ...]
     summary: tuple[Count, ...]
     trust: str
     notes: tuple[str, ...] = ()
+    releases: tuple[ReleasePosture, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form (``schemas/posture-report-v1.schema.json``)."""
-        return {
+        """Return the JSON form (``schemas/posture-report-v1.schema.json``; ``releases`` only in a trend)."""
+        document: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "subject": self.subject,
             "trust": self.trust,
@@ -103,3 +125,6 @@ class PostureReport:
             "summary": {count.name: count.to_dict() for count in self.summary},
             "items": [item.to_dict() for item in self.items],
         }
+        if self.releases:
+            document["releases"] = [release.to_dict() for release in self.releases]
+        return document

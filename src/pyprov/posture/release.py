@@ -28,7 +28,7 @@ from pyprov.evidence.layout import (
     is_listed_artifact,
     split_artifacts,
 )
-from pyprov.posture.model import Fact, Item, PostureReport
+from pyprov.posture.model import Fact, Item, PostureReport, ReleasePosture
 from pyprov.posture.summary import summarize
 from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
 from pyprov.verify.policy import CertificateIdentity, ObservedSigner
@@ -63,11 +63,110 @@ def release_posture(
     only when there is a bundle to verify. Raises :class:`~pyprov.errors.ProjectError` when a
     path does not exist, no artifact is found, or the trust root cannot be loaded.
     """
+    loader = _TrustLoader(trust)
+    items = _release_items(paths, loader, evidence_dir)
+    return PostureReport(
+        subject="release",
+        items=items,
+        summary=summarize(items, RELEASE_PROPERTIES),
+        trust=loader.description,
+        notes=loader.notes(),
+    )
+
+
+def release_trend(releases: Sequence[Path], trust: TrustSource | Trust) -> PostureReport:
+    """The posture of several releases, each a directory of artifacts, in the order given.
+
+    Each release's evidence is looked for in ``evidence/`` beside its directory. A release
+    is named by the version its artifacts' file names share, else by its directory. The
+    report's ``items`` and ``summary`` are the last release's; ``releases`` holds them all.
+    The trust root is loaded once. Raises :class:`~pyprov.errors.ProjectError` as
+    :func:`release_posture` does.
+    """
+    from pyprov.errors import ProjectError  # noqa: PLC0415
+
+    if len(releases) < 2:  # noqa: PLR2004 - a trend compares
+        raise ProjectError("a trend needs at least two releases (dist directories)")
+    loader = _TrustLoader(trust)
+    measured = [(path, _release_items([path], loader, None)) for path in releases]
+    versions = [_version_of(items) for _, items in measured]
+    unique = len(set(versions)) == len(versions) and None not in versions
+    per_release = tuple(
+        ReleasePosture(
+            name=version if unique and version else str(path),
+            items=items,
+            summary=summarize(items, RELEASE_PROPERTIES),
+        )
+        for (path, items), version in zip(measured, versions, strict=True)
+    )
+    return PostureReport(
+        subject="release",
+        items=per_release[-1].items,
+        summary=per_release[-1].summary,
+        trust=loader.description,
+        notes=loader.notes(),
+        releases=per_release,
+    )
+
+
+def _version_of(items: Sequence[Item]) -> str | None:
+    """The version every artifact's file name gives, if they agree."""
+    from packaging.utils import (  # noqa: PLC0415
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+    from packaging.version import InvalidVersion  # noqa: PLC0415
+
+    found = set()
+    for item in items:
+        try:
+            if item.name.endswith(".whl"):
+                found.add(str(parse_wheel_filename(item.name)[1]))
+            else:
+                found.add(str(parse_sdist_filename(item.name)[1]))
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            return None
+    return found.pop() if len(found) == 1 else None
+
+
+class _TrustLoader:
+    """The trust root, loaded at most once, when the first bundle is verified."""
+
+    def __init__(self, source: TrustSource | Trust) -> None:
+        self.source = source
+        self.loaded: Trust | None = source if isinstance(source, Trust) else None
+        self.used = False
+
+    def get(self) -> Trust:
+        if self.loaded is None:
+            assert isinstance(self.source, TrustSource)  # noqa: S101 - a Trust is loaded already
+            self.loaded = load_trust(self.source)
+        self.used = True
+        return self.loaded
+
+    @property
+    def description(self) -> str:
+        if self.loaded is None or not self.used:
+            return "(not loaded: no Sigstore bundle to verify)"
+        return self.loaded.description
+
+    def notes(self) -> tuple[str, ...]:
+        if isinstance(self.source, TrustSource) and self.source.offline and self.used:
+            return ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+        return ()
+
+
+def _release_items(
+    paths: Sequence[Path], loader: _TrustLoader, evidence_dir: Path | None
+) -> tuple[Item, ...]:
     from pyprov.errors import ProjectError  # noqa: PLC0415
 
     artifacts = _artifacts(paths)
     if not artifacts:
-        raise ProjectError("no artifact found: name a dist/ directory or the files of a release")
+        where = f" in {paths[0]}" if len(paths) == 1 else ""
+        raise ProjectError(f"no artifact found{where}: name a dist/ directory or the files of a release")
     directories = {path: evidence_dir or default_evidence_directory(path.parent) for path in artifacts}
     bundles = [
         path
@@ -75,26 +174,14 @@ def release_posture(
         if any((directories[path] / f"{path.name}{suffix}").exists() for suffix in _BUNDLES)
     ]
     loaded: Trust | None = None
-    description = "(not loaded: no Sigstore bundle to verify)"
     results: dict[Path, ArtifactResult] = {}
     if bundles:
-        loaded = trust if isinstance(trust, Trust) else load_trust(trust)
-        description = loaded.description
+        loaded = loader.get()
         for path in bundles:
             options = VerifyOptions(evidence_dir=directories[path])
             report = verify_artifacts([path], ObservedSigner(), loaded, options)
             results[path] = report.artifacts[0]
-    items = tuple(artifact_posture(path, directories[path], results.get(path), loaded) for path in artifacts)
-    notes: tuple[str, ...] = ()
-    if isinstance(trust, TrustSource) and trust.offline and loaded is not None:
-        notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
-    return PostureReport(
-        subject="release",
-        items=items,
-        summary=summarize(items, RELEASE_PROPERTIES),
-        trust=description,
-        notes=notes,
-    )
+    return tuple(artifact_posture(path, directories[path], results.get(path), loaded) for path in artifacts)
 
 
 _BUNDLES = (BUNDLE_SUFFIX, PROVENANCE_BUNDLE_SUFFIX, REBUILD_BUNDLE_SUFFIX)

@@ -105,6 +105,7 @@ def main() -> None:
                 "metadata": metadata,
                 "record": _read(directory / "RECORD"),
                 "directUrl": _read(directory / "direct_url.json"),
+                "wheel": _read(directory / "WHEEL"),
                 "sboms": _sboms(directory),
                 "licenses": _licenses(directory),
             }

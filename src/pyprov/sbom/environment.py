@@ -88,6 +88,7 @@ def _contents(item: Mapping[str, Any], *, files: bool) -> Contents:
             continue
         sboms.append(embedded_sbom(path, data, warnings))
     direct = _decode(item.get("directUrl"), directory)
+    wheel = _decode(item.get("wheel"), directory)
     notices: list[str] = []
     licence_files = item.get("licenses")
     for path, encoded in sorted(licence_files.items() if isinstance(licence_files, dict) else ()):
@@ -101,7 +102,18 @@ def _contents(item: Mapping[str, Any], *, files: bool) -> Contents:
         warnings=tuple(warnings),
         record_sha256=hashlib.sha256(record_bytes).hexdigest() if record_bytes is not None else None,
         direct_url=direct.decode("utf-8", errors="replace") if direct else None,
+        wheel_tags=_wheel_tags(wheel) if wheel else (),
     )
+
+
+def _wheel_tags(data: bytes) -> tuple[str, ...]:
+    """The ``Tag:`` values of a ``WHEEL`` file (RFC 822 style), in order."""
+    tags = []
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "tag" and value.strip():
+            tags.append(value.strip())
+    return tuple(tags)
 
 
 def environment_purl(contents: Contents) -> str | None:

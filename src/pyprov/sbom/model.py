@@ -106,3 +106,5 @@ class Contents:
     """SHA-256 of the ``RECORD`` file (installed distributions)."""
     direct_url: str | None = None
     """Where an installed distribution came from, per its ``direct_url.json``."""
+    wheel_tags: tuple[str, ...] = ()
+    """The ``Tag:`` lines of an installed distribution's ``WHEEL`` file: the wheel it was installed from."""

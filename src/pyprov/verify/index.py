@@ -94,6 +94,9 @@ class IndexFile:
     provenance: str | None
     yanked: str | None = None
     """Why the file was yanked (PEP 592; ``""`` when no reason was given); ``None``: not yanked."""
+    provenance_guessed: bool = False
+    """``provenance`` is the integrity API's URL, asked because the page (api-version below 1.3)
+    cannot name provenance: its absence there does not say the file has none."""
 
 
 def project_files(index_url: str, name: str) -> list[IndexFile]:
@@ -237,6 +240,7 @@ def _project_files(base: str, name: str) -> list[IndexFile]:
                 if integrity
                 else None,
                 yanked=_yanked(entry.get("yanked")),
+                provenance_guessed=integrity and not isinstance(provenance, str),
             )
         )
     return files
