@@ -37,6 +37,9 @@ def main() -> None:
         "--wheelhouse", action="store_true", help="install build requirements without an index"
     )
     args = parser.parse_args()
+    # Both tools run as installed ones do: with their modules' bytecode cached (pip compiles it at
+    # install time). Without it, every run compiles pyprov's modules again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     name = args.source.name if args.source else args.fixture
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "project"

@@ -325,17 +325,26 @@ def _build_all(
             files_ = sdist_file_list(result.path) if kind == "sdist" else None
             built.append((kind, result, Source(path=recorded, git=git, sdist_file_list=files_), None))
     else:
-        sdist = builder.build("sdist", srcdir)
-        _prepare_artifact(options, sdist.path)
-        reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
-        with tempfile.TemporaryDirectory(prefix="pyprov-sdist-") as unpacked:
+        # The wheel's environment installs while the sdist builds (it is used only if the sdist
+        # asks for the same [build-system] requirements as the tree).
+        prepared = builder.prepare_environment(srcdir)
+        with contextlib.ExitStack() as stack:
+            if prepared is not None:
+                stack.callback(prepared.close)
+            sdist = builder.build("sdist", srcdir)
+            reference = ArtifactReference(filename=sdist.path.name, sha256=hash_file(sdist.path).sha256)
+            unpacked = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="pyprov-sdist-"))
+            ).resolve()
             try:
-                project, names = archives.extract_sdist(sdist.path, Path(unpacked).resolve())
+                project, names = archives.extract_sdist(sdist.path, unpacked)
             except (archives.UnsafeArchiveError, tarfile.TarError, EOFError, OSError) as error:
                 raise BuildFailedError(f"cannot unpack the sdist {sdist.path.name}: {error}") from error
             file_list = sdist_file_list(sdist.path, names)
             built.append(("sdist", sdist, Source(path=recorded, git=git, sdist_file_list=file_list), None))
-            wheel = builder.build("wheel", project)
+            # Unpacked: the sdist is read again only while the wheel's installer and backend run.
+            _prepare_artifact(options, sdist.path)
+            wheel = builder.build("wheel", project, prepared=prepared)
         wheel_source = Source(path=recorded, git=git, sdist=reference, sdist_file_list=file_list)
         built.append(("wheel", wheel, wheel_source, reference))
     return built

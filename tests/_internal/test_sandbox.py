@@ -336,6 +336,37 @@ def test_an_exception_in_the_line_callback_kills_the_sandbox(bwrap: sandbox.Bubb
     assert time.monotonic() - started < 10
 
 
+def test_a_started_sandbox_writes_its_output_and_is_waited_for(
+    bwrap: sandbox.Bubblewrap, tmp_path: Path
+) -> None:
+    log = tmp_path / "log"
+    with log.open("wb") as output:
+        started = bwrap.start(
+            SandboxSpec(cwd=Path("/"), env=ENV),
+            ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
+            output=output,
+        )
+    assert started.wait() == 3
+    assert sorted(log.read_text().split()) == ["err", "out"]
+    started.kill()  # after wait: nothing left to kill
+
+
+def test_killing_a_started_sandbox_kills_its_daemons(bwrap: sandbox.Bubblewrap, work: Path) -> None:
+    token = f"pyprov-started-{secrets.token_hex(6)}"
+    marker = work / token
+    spec = SandboxSpec(cwd=work, env=ENV, writable=(work,))
+    with (work / "log").open("wb") as output:
+        started = bwrap.start(
+            spec, [sys.executable, str(CHILD), "daemon", str(marker), "30", token], output=output
+        )
+    deadline = time.monotonic() + 10
+    while not processes_with(token) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert processes_with(token)
+    started.kill()
+    assert processes_with(token) == []
+
+
 @needs_bwrap
 def test_ctrl_c_kills_the_sandbox_and_its_daemons(tmp_path: Path) -> None:
     """SIGINT to pyprov (as the terminal sends it): every process of the sandbox is dead on return."""
@@ -482,6 +513,10 @@ def test_unsandboxed_has_the_same_interface(tmp_path: Path) -> None:
     assert runner.run(spec, ["/bin/sh", "-c", "kill -TERM $$"]) == 128 + signal.SIGTERM
     with pytest.raises(FileNotFoundError):
         runner.run(spec, ["no-such-command"])
+    with (tmp_path / "log").open("wb") as output:
+        started = runner.start(spec, ["/bin/sh", "-c", "echo $ONLY; exit 5"], output=output)
+    assert started.wait() == 5
+    assert (tmp_path / "log").read_text() == "this\n"
 
 
 # --- pyproject_hooks ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -51,6 +52,10 @@ BACKEND = textwrap.dedent(
         name, version = Path("NAME").read_text().split()
         return name, version, f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
 
+    def _sdist_pyproject():
+        # SDIST_PYPROJECT: an sdist whose [build-system] differs from the tree's.
+        return Path("SDIST_PYPROJECT" if Path("SDIST_PYPROJECT").exists() else "pyproject.toml").read_bytes()
+
     def get_requires_for_build_sdist(config_settings=None):
         _poison("get_requires_for_build_sdist")
         return []
@@ -67,7 +72,7 @@ BACKEND = textwrap.dedent(
             for member, data in (
                 ("PKG-INFO", metadata.encode()),
                 ("NAME", Path("NAME").read_bytes()),
-                ("pyproject.toml", Path("pyproject.toml").read_bytes()),
+                ("pyproject.toml", _sdist_pyproject()),
                 ("tinybackend.py", Path(__file__).read_bytes()),
             ):
                 info = tarfile.TarInfo(f"{base}/{member}")
@@ -110,19 +115,19 @@ def _record_line(path: str, data: bytes) -> str:
     return f"{path},sha256={digest},{len(data)}\n"
 
 
-def backend_wheel(directory: Path) -> None:
-    """tinybackend 1.0 as a wheel: installing it runs none of its code."""
-    metadata = b"Metadata-Version: 2.1\nName: tinybackend\nVersion: 1.0\n"
+def backend_wheel(directory: Path, version: str = "1.0") -> None:
+    """tinybackend as a wheel: installing it runs none of its code."""
+    info = f"tinybackend-{version}.dist-info"
     files = {
         "tinybackend.py": BACKEND.encode(),
-        "tinybackend-1.0.dist-info/METADATA": metadata,
-        "tinybackend-1.0.dist-info/WHEEL": WHEEL,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: tinybackend\nVersion: {version}\n".encode(),
+        f"{info}/WHEEL": WHEEL,
     }
-    record = "".join(_record_line(p, d) for p, d in files.items()) + "tinybackend-1.0.dist-info/RECORD,,\n"
-    with zipfile.ZipFile(directory / "tinybackend-1.0-py3-none-any.whl", "w") as archive:
+    record = "".join(_record_line(p, d) for p, d in files.items()) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(directory / f"tinybackend-{version}-py3-none-any.whl", "w") as archive:
         for path, data in files.items():
             archive.writestr(path, data)
-        archive.writestr("tinybackend-1.0.dist-info/RECORD", record)
+        archive.writestr(f"{info}/RECORD", record)
 
 
 def backend_sdist(directory: Path) -> None:
@@ -202,3 +207,46 @@ def test_a_requirement_without_a_wheel_is_built_without_the_cache(tmp_path: Path
     assert "Building wheel for tinybackend" in output, output
     assert not any(path.name.startswith("poisoned") for path in cache.rglob("*"))
     assert (tmp_path / "dist" / "tiny_project-1.0-py3-none-any.whl").is_file()
+
+
+def installed_backend(record: Path) -> list[str]:
+    environment = json.loads(record.read_text())["environment"]
+    return [
+        f"{item['name']}=={item['version']}"
+        for item in environment["installed"]
+        if item["name"] == "tinybackend"
+    ]
+
+
+def test_the_wheel_environment_installs_while_the_sdist_builds(tmp_path: Path) -> None:
+    served, cache = tmp_path / "served", tmp_path / "cache"
+    served.mkdir()
+    backend_wheel(served)
+    with LocalIndex(served, cacheable=True) as index:
+        output = pyprov_build(project(tmp_path / "one", "tinybackend==1.0"), index, cache, tmp_path)
+    # The wheel environment's installer output is shown when the wheel's build takes it up.
+    wheel_part = output[output.index("* wheel: creating isolated environment") :]
+    assert "Successfully installed tinybackend-1.0" in wheel_part
+    evidence = tmp_path / "evidence"
+    assert installed_backend(evidence / "tiny_project-1.0-py3-none-any.whl.build.json") == [
+        "tinybackend==1.0"
+    ]
+
+
+def test_an_sdist_asking_for_other_build_requirements_gets_a_new_environment(tmp_path: Path) -> None:
+    served, cache = tmp_path / "served", tmp_path / "cache"
+    served.mkdir()
+    backend_wheel(served, "1.0")
+    backend_wheel(served, "1.1")
+    source = project(tmp_path / "one", "tinybackend==1.0")
+    (source / "SDIST_PYPROJECT").write_text(
+        '[build-system]\nrequires = ["tinybackend==1.1"]\nbuild-backend = "tinybackend"\n'
+    )
+    with LocalIndex(served, cacheable=True) as index:
+        pyprov_build(source, index, cache, tmp_path)
+    evidence = tmp_path / "evidence"
+    # The environment installed ahead from the tree's requirements (1.0) is not the wheel's.
+    assert installed_backend(evidence / "tiny_project-1.0.tar.gz.build.json") == ["tinybackend==1.0"]
+    assert installed_backend(evidence / "tiny_project-1.0-py3-none-any.whl.build.json") == [
+        "tinybackend==1.1"
+    ]

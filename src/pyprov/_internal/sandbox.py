@@ -196,9 +196,54 @@ class Runner(Protocol):
         """Run ``argv`` as ``spec`` says; return its exit status (killed by signal N: 128 + N)."""
         ...
 
+    def start(self, spec: SandboxSpec, argv: Sequence[str], *, output: IO[bytes]) -> Started:
+        """Start ``argv`` as :meth:`run` would, its output (stdout and stderr) to ``output``; do not wait."""
+        ...
+
     def isolation(self, spec: SandboxSpec) -> Isolation:
         """The protection a run of ``spec`` gets."""
         ...
+
+
+class Started:
+    """A command started by :meth:`Runner.start`: wait for it, or kill it and everything it started.
+
+    Either must be called once; both may be (kill after wait does nothing).
+    """
+
+    def __init__(
+        self, process: subprocess.Popen[bytes], kill: Callable[[], None], close: Callable[[], None]
+    ) -> None:
+        self._process = process
+        self._kill = kill
+        self._close = close
+        self._done = False
+
+    def wait(self) -> int:
+        """Its exit status once every process it started is dead (killed by signal N: 128 + N)."""
+        try:
+            status = self._process.wait()
+        except BaseException:
+            self.kill()
+            raise
+        self._finish()
+        return status if status >= 0 else 128 - status
+
+    def kill(self) -> None:
+        """Kill it (the whole sandbox), if it still runs."""
+        if not self._done:
+            try:
+                if self._process.poll() is None:
+                    self._kill()
+                else:
+                    self._process.wait()
+            finally:
+                self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._close()
 
 
 def probe(executable: str = "bwrap", *, path: str | None = None) -> Probe:
@@ -362,6 +407,23 @@ class Bubblewrap:
         finally:
             os.close(info_read)
 
+    def start(self, spec: SandboxSpec, argv: Sequence[str], *, output: IO[bytes]) -> Started:
+        """Start ``argv`` in the sandbox, its output to ``output``; :meth:`Started.wait` or ``kill`` it."""
+        binds = _binds(spec)
+        _check_executable(argv, spec, binds)
+        env = {**spec.env, "TMPDIR": str(PRIVATE_TMP)}
+        info_read, info_write = os.pipe()
+        try:
+            try:
+                command = self._command(spec, argv, binds, info_write)
+                process = _start(command, env, None, None, output, subprocess.STDOUT, pass_fds=(info_write,))
+            finally:
+                os.close(info_write)
+        except BaseException:
+            os.close(info_read)
+            raise
+        return Started(process, lambda: _kill_sandbox(process, info_read), lambda: os.close(info_read))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unsandboxed:
@@ -403,6 +465,11 @@ class Unsandboxed:
         finally:
             # Background processes left in its group go too (setsid daemons escape: no boundary).
             _kill_group(process)
+
+    def start(self, spec: SandboxSpec, argv: Sequence[str], *, output: IO[bytes]) -> Started:
+        """Start ``argv`` as a plain subprocess, with the interface of :meth:`Bubblewrap.start`."""
+        process = _start(list(argv), dict(spec.env), spec.cwd, None, output, subprocess.STDOUT, pass_fds=())
+        return Started(process, lambda: _kill_group(process), lambda: _kill_group(process))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,6 +80,40 @@ class SandboxedEnv:
         }
 
 
+class PreparedEnvironment:
+    """A build environment whose ``[build-system]`` requirements install while something else builds.
+
+    :meth:`Pep517Builder.prepare_environment` makes it; :meth:`Pep517Builder.build` uses it
+    when the tree it builds asks for the same requirements, else builds in a new one.
+    :meth:`close` kills the installer if it still runs and removes the environment.
+    """
+
+    def __init__(self, requires: tuple[str, ...], *, outer_pip: bool) -> None:
+        self.requires = requires
+        self.outer_pip = outer_pip
+        self._dirs = [
+            tempfile.TemporaryDirectory(prefix="pyprov-env-"),
+            tempfile.TemporaryDirectory(prefix="pyprov-scratch-"),
+        ]
+        self.env_path = Path(self._dirs[0].name).resolve()
+        self.scratch = Path(self._dirs[1].name).resolve()
+        self.log = self.scratch / "installer.log"
+        self.env: SandboxedEnv | None = None
+        self.started: sandbox.Started | None = None
+        self.report: Path | None = None
+        self.failed = False
+        """The wheels-only installation failed: a new environment installs with sdists allowed."""
+
+    def close(self) -> None:
+        """Stop the installer if it still runs; remove the environment."""
+        try:
+            if self.started is not None:
+                self.started.kill()
+        finally:
+            for directory in self._dirs:
+                directory.cleanup()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildSystem:
     """The ``[build-system]`` table as PEP 517 and PEP 518 read it (with their defaults)."""
@@ -134,14 +168,55 @@ class Pep517Builder:
         self.now = now
         self.output: list[str] = []
 
-    def build(self, kind: DistributionKind, srcdir: Path) -> Built:
-        """Build ``kind`` from ``srcdir`` (absolute, without symlinks)."""
+    def prepare_environment(self, srcdir: Path) -> PreparedEnvironment | None:
+        """Start making the isolated environment of a later build from a tree like ``srcdir``.
+
+        The environment is created and its ``[build-system]`` requirements (read from
+        ``srcdir``) start installing in the sandbox, wheels only, with the installer's cache
+        (as for any fresh environment), while the caller builds something else: pyprov's
+        wheel environment installs while the sdist builds. ``None`` when that cannot be
+        done ahead (no isolation, no installer cache, requirements given by URL); the
+        caller must :meth:`PreparedEnvironment.close` what it gets.
+        """
+        import build  # noqa: PLC0415
+
+        cache = self.policy.installer_cache(self.installer) if self.isolation else None
+        if cache is None:
+            return None
+        prepared = PreparedEnvironment((), outer_pip=self.installer == "pip" and _outer_pip())
+        try:
+            env = SandboxedEnv(prepared.env_path, with_pip=self.installer == "pip" and not prepared.outer_pip)
+            try:
+                requires = tuple(
+                    sorted(build.ProjectBuilder.from_isolated_env(env, srcdir).build_system_requires)
+                )
+            except build.BuildException:
+                prepared.close()
+                return None  # the build itself reports it
+            if not requires or not _by_name(requires):
+                prepared.close()
+                return None
+            prepared.requires, prepared.env = requires, env
+            argv, spec, prepared.report = self._installer_command(
+                env, requires, prepared.scratch, prepared.outer_pip, cache
+            )
+            with prepared.log.open("wb") as output:
+                prepared.started = self.policy.runner.start(spec, argv, output=output)
+        except BaseException:
+            prepared.close()
+            raise
+        return prepared
+
+    def build(
+        self, kind: DistributionKind, srcdir: Path, *, prepared: PreparedEnvironment | None = None
+    ) -> Built:
+        """Build ``kind`` from ``srcdir`` (absolute, without symlinks), in ``prepared`` if it fits."""
         started = rfc3339(self.now())
         self.output = []
         try:
             with tempfile.TemporaryDirectory(prefix="pyprov-out-") as work:
                 if self.isolation:
-                    returned, environment = self._build_isolated(kind, srcdir, Path(work).resolve())
+                    returned, environment = self._build_isolated(kind, srcdir, Path(work).resolve(), prepared)
                 else:
                     returned, environment = self._build_in_place(kind, srcdir, Path(work).resolve())
                 path = accept_output(kind, returned, Path(work).resolve(), self.holding)
@@ -163,11 +238,16 @@ class Pep517Builder:
         return on_line
 
     def _build_isolated(
-        self, kind: DistributionKind, srcdir: Path, work: Path
+        self, kind: DistributionKind, srcdir: Path, work: Path, prepared: PreparedEnvironment | None
     ) -> tuple[str, BuildEnvironment]:
-        import build  # noqa: PLC0415 - imported when a build runs, so that `pyprov --help` starts fast
-
         self.on_event(BuildEvent(distribution=kind, step="environment", message=f"venv+{self.installer}"))
+        if prepared is not None and prepared.env is not None:
+            try:
+                done = self._build_prepared(kind, srcdir, work, prepared, prepared.env)
+            finally:
+                prepared.close()
+            if done is not None:
+                return done
         with (
             tempfile.TemporaryDirectory(prefix="pyprov-env-") as env_dir,
             tempfile.TemporaryDirectory(prefix="pyprov-scratch-") as scratch,
@@ -175,25 +255,83 @@ class Pep517Builder:
             env_path, scratch_path = Path(env_dir).resolve(), Path(scratch).resolve()
             outer_pip = self.installer == "pip" and _outer_pip()
             env = SandboxedEnv(env_path, with_pip=self.installer == "pip" and not outer_pip)
-            hooks = sandbox.hook_runner(
-                self.policy.runner,
-                self.policy.hook_specs((srcdir, work), (env_path,), env.make_extra_environ()),
-                on_line=self._line(kind),
+            wheels_failed = prepared is not None and prepared.failed
+            if wheels_failed:
+                self.on_event(
+                    BuildEvent(
+                        distribution=kind, step="requirements", message="not all as wheels: sdists allowed"
+                    )
+                )
+            return self._build_in(
+                kind, srcdir, work, env, scratch_path, outer_pip, None, fresh=not wheels_failed
             )
-            builder = _project_builder(
-                kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, hooks)
+
+    def _build_prepared(
+        self,
+        kind: DistributionKind,
+        srcdir: Path,
+        work: Path,
+        prepared: PreparedEnvironment,
+        env: SandboxedEnv,
+    ) -> tuple[str, BuildEnvironment] | None:
+        """Build in ``prepared`` if ``srcdir`` asks for its requirements and they installed; else ``None``."""
+        import build  # noqa: PLC0415
+
+        requires = tuple(
+            sorted(
+                _project_builder(
+                    kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir)
+                ).build_system_requires
             )
-            requires = tuple(sorted(builder.build_system_requires))
-            reports = self._install(kind, env, requires, scratch_path, outer_pip=outer_pip, fresh=True)
-            backend_requires = tuple(
-                sorted(backend_call(kind, lambda: builder.get_requires_for_build(kind, self.config)))
-            )
-            reports += self._install(kind, env, backend_requires, scratch_path, outer_pip=outer_pip)
-            # The environment is deleted when this block ends: list it now.
-            installed = installed_distributions(venv_site_packages(env_path), installer_reports=reports)
-            system = read_build_system(srcdir)
-            self.on_event(BuildEvent(distribution=kind, step="backend", message=system.backend))
-            returned = backend_call(kind, lambda: builder.build(kind, work, self.config))
+        )
+        if requires != prepared.requires or prepared.started is None or prepared.report is None:
+            return None
+        self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requires)))
+        status = prepared.started.wait()
+        for line in _read_log(prepared.log):
+            self._line(kind)(line)
+        if status:
+            prepared.failed = True
+            return None
+        reports = _read_report(prepared.report)
+        return self._build_in(kind, srcdir, work, env, prepared.scratch, prepared.outer_pip, reports)
+
+    def _build_in(
+        self,
+        kind: DistributionKind,
+        srcdir: Path,
+        work: Path,
+        env: SandboxedEnv,
+        scratch_path: Path,
+        outer_pip: bool,
+        installed_reports: list[Mapping[str, Any]] | None,
+        *,
+        fresh: bool = True,
+    ) -> tuple[str, BuildEnvironment]:
+        """Build in ``env``, its ``[build-system]`` requirements installed (``installed_reports``) or not."""
+        import build  # noqa: PLC0415 - imported when a build runs, so that `pyprov --help` starts fast
+
+        env_path = env.path
+        hooks = sandbox.hook_runner(
+            self.policy.runner,
+            self.policy.hook_specs((srcdir, work), (env_path,), env.make_extra_environ()),
+            on_line=self._line(kind),
+        )
+        builder = _project_builder(kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir, hooks))
+        requires = tuple(sorted(builder.build_system_requires))
+        if installed_reports is None:
+            reports = self._install(kind, env, requires, scratch_path, outer_pip=outer_pip, fresh=fresh)
+        else:
+            reports = list(installed_reports)
+        backend_requires = tuple(
+            sorted(backend_call(kind, lambda: builder.get_requires_for_build(kind, self.config)))
+        )
+        reports += self._install(kind, env, backend_requires, scratch_path, outer_pip=outer_pip)
+        # The environment is deleted when this block ends: list it now.
+        installed = installed_distributions(venv_site_packages(env_path), installer_reports=reports)
+        system = read_build_system(srcdir)
+        self.on_event(BuildEvent(distribution=kind, step="backend", message=system.backend))
+        returned = backend_call(kind, lambda: builder.build(kind, work, self.config))
         return returned, self._environment(system, self.installer, requires, backend_requires, installed)
 
     def _build_in_place(
@@ -274,6 +412,25 @@ class Pep517Builder:
         on_line: Callable[[str], None],
     ) -> tuple[int, list[Mapping[str, Any]]]:
         """One installer run: its exit status and reports."""
+        argv, spec, report = self._installer_command(env, requirements, scratch, outer_pip, cache)
+        try:
+            status = self.policy.runner.run(spec, argv, on_line=on_line)
+        except FileNotFoundError as error:
+            raise BuildFailedError(f"cannot run the installer {argv[0]}: {error}") from error
+        return status, [] if status else _read_report(report)
+
+    def _installer_command(
+        self,
+        env: SandboxedEnv,
+        requirements: Sequence[str],
+        scratch: Path,
+        outer_pip: bool,
+        cache: Path | None,
+    ) -> tuple[list[str], sandbox.SandboxSpec, Path]:
+        """The installer's command line, its sandbox and where its report will be.
+
+        With ``cache``: wheels only, the installer's cache writable; else sdists allowed.
+        """
         # pip does not honour environment markers on the command line, but does in a file.
         listing = Path(tempfile.mkstemp(dir=scratch, prefix="requirements-", suffix=".txt")[1])
         listing.write_text("\n".join(requirements) + "\n", encoding="utf-8")
@@ -327,11 +484,7 @@ class Pep517Builder:
             hidden=spec.hidden,
             network=spec.network,
         )
-        try:
-            status = self.policy.runner.run(spec, argv, on_line=on_line)
-        except FileNotFoundError as error:
-            raise BuildFailedError(f"cannot run the installer {argv[0]}: {error}") from error
-        return status, [] if status else _read_report(report)
+        return argv, spec, report
 
     def _no_pip_cache(self) -> list[str]:
         # In the sandbox the user's cache is read-only, so pip could not use it anyway.
@@ -415,6 +568,16 @@ def _by_name(requirements: Sequence[str]) -> bool:
         return all(Requirement(line).url is None for line in requirements)
     except InvalidRequirement:
         return False
+
+
+def _read_log(path: Path) -> list[str]:
+    """The lines the installer wrote to ``path`` (bounded: the last 64 MiB at most)."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(_MAX_REPORT_BYTES)
+    except OSError:
+        return []
+    return data.decode("utf-8", "replace").splitlines()
 
 
 def _read_report(path: Path) -> list[Mapping[str, Any]]:
