@@ -1,4 +1,4 @@
-"""URL helpers."""
+"""URL helpers: credentials out of URLs, and one spelling per git repository."""
 
 from __future__ import annotations
 
@@ -15,3 +15,21 @@ def strip_credentials(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+_FORGES = ("github.com", "gitlab.com")
+
+
+def normal_repository_url(url: str) -> str:
+    """One spelling of a GitHub or GitLab repository's address, to compare two of them.
+
+    ``git+`` prefixes, trailing slashes and ``.git`` go; ``ssh://git@HOST/`` and scp-like
+    ``git@HOST:`` become ``https://HOST/`` for github.com and gitlab.com (other hosts keep
+    their scheme: their SSH and HTTPS addresses need not name the same repository).
+    """
+    url = url.strip().removeprefix("git+").rstrip("/").removesuffix(".git")
+    for host in _FORGES:
+        for prefix in (f"ssh://git@{host}/", f"git@{host}:"):
+            if url.startswith(prefix):
+                return f"https://{host}/" + url.removeprefix(prefix)
+    return url

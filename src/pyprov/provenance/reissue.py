@@ -39,6 +39,7 @@ from pyprov import __version__
 from pyprov._internal.files import write_atomic
 from pyprov._internal.hashing import hash_file
 from pyprov._internal.untrusted import load_json, read_untrusted
+from pyprov._internal.urls import normal_repository_url
 from pyprov.errors import OutputError, ProjectError, VerificationError
 from pyprov.evidence import EvidenceFile
 from pyprov.evidence.layout import PROVENANCE_SUFFIX, RECORD_SUFFIX
@@ -500,20 +501,13 @@ def _run_problems(name: str, record: BuildRecord, run: GitHubContext) -> list[st
     else:
         if git.commit != run.sha:
             problems.append(f"{name}: built from commit {git.commit}, this run is for {run.sha}")
-        if git.remote is None or _normal_remote(git.remote) != repository:
+        if git.remote is None or normal_repository_url(git.remote) != repository:
             problems.append(
                 f"{name}: built from {git.remote or 'a checkout without remote'}, not {repository}"
             )
         if git.dirty:
             problems.append(f"{name}: the checkout was modified before the build ({', '.join(git.modified)})")
     return problems
-
-
-def _normal_remote(url: str) -> str:
-    url = url.strip().rstrip("/").removesuffix(".git")
-    if url.startswith("git@github.com:"):
-        url = "https://github.com/" + url.removeprefix("git@github.com:")
-    return url
 
 
 def _byproducts(evidence_dir: Path, name: str) -> tuple[tuple[str, EvidenceFile], ...]:

@@ -29,6 +29,7 @@ from packaging.utils import (
 )
 
 from pyprov._internal.untrusted import UntrustedInputError, check_depth
+from pyprov._internal.urls import normal_repository_url
 from pyprov.evidence.statement import STATEMENT_TYPE
 from pyprov.verify.discovery import Artifact, Evidence, UnreadableEvidenceError, read_bounded
 from pyprov.verify.policy import GITHUB_ISSUER, CertificateIdentity, RepositoryPolicy, SignerPolicy
@@ -563,7 +564,7 @@ def _source_checks(
         # Absence of a claim is no contradiction: the signer's repository stands, and is shown.
         reason = "the provenance names no source repository: not compared with the signer's"
         checks.append(warned("source repository", reason, expected=cert_repository, source=source))
-    elif not isinstance(repository, str) or _normal_repository(repository) != _normal_repository(
+    elif not isinstance(repository, str) or normal_repository_url(repository) != normal_repository_url(
         cert_repository
     ):
         found = str(repository) if repository else "(none)"
@@ -589,13 +590,6 @@ def _source_checks(
     else:
         checks.append(passed("source ref", expected=cert_ref or "any", found=ref, source=source))
     return checks
-
-
-def _normal_repository(url: str) -> str:
-    url = url.strip().removeprefix("git+").rstrip("/").removesuffix(".git")
-    for host in ("github.com", "gitlab.com"):
-        url = url.replace(f"ssh://git@{host}/", f"https://{host}/")
-    return url
 
 
 def _rebuild_check(predicate: object, accepted: frozenset[str], source: str) -> Check:
