@@ -66,6 +66,11 @@ def test_requirements_file_attested_verified_publisher_hash_yanked(
     assert sdist["attested"] == ("yes", "PEP 740 provenance served")
     assert sdist["verified"][0] == "yes"
     assert sdist["publisher"] == ("yes", "GitHub trailofbits/pypi-attestations (release.yml)")
+    assert sdist["own-repository"] == (
+        "yes",
+        "https://github.com/trailofbits/pypi-attestations is in its Project-URLs",
+    )
+    assert report["summary"]["own-repository"]["have"] == 1
     assert sdist["hash"] == ("yes", f"sha256:{_sha256(ASSETS / SDIST)}")
     assert sdist["not-yanked"] == ("yes", "not yanked")
     wheel = facts(report, WHEEL)
@@ -106,7 +111,11 @@ def test_lock_file_terminal_summary(
     assert "  verified: 1 of 1 checked (100%), 1 unknown" in result.stdout
     assert "  hash: 2 of 2 checked (100%), 0 unknown" in result.stdout
     assert "  not-yanked: 1 of 2 checked (50%), 0 unknown" in result.stdout
-    assert "✓ publisher   GitHub trailofbits/pypi-attestations (release.yml)" in result.stdout
+    assert "✓ publisher       GitHub trailofbits/pypi-attestations (release.yml)" in result.stdout
+    assert (
+        "✓ own-repository  https://github.com/trailofbits/pypi-attestations is in its Project-URLs"
+        in result.stdout
+    )
     assert "offline: the trusted root was not refreshed" in result.stderr
     assert "GitHub trailofbits/pypi-attestations (release.yml)" in page.read_text()
 
@@ -216,3 +225,22 @@ def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(
         "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none",
     )
     assert (report["summary"]["attested"]["have"], report["summary"]["attested"]["unknown"]) == (1, 1)
+
+
+def test_a_publisher_other_than_the_projects_repository_is_counted() -> None:
+    from pyprov.posture.dependencies import _own_repository
+
+    provenance = json.loads((ASSETS / f"{SDIST}.provenance").read_text())
+    assert _own_repository(ASSETS / SDIST, provenance).status == "yes"
+    for bundle in provenance["attestation_bundles"]:
+        bundle["publisher"]["repository"] = "someone-else/fork"
+    other = _own_repository(ASSETS / SDIST, provenance)
+    named = "https://github.com/trailofbits/pypi-attestations"
+    assert other.status == "no"
+    assert (
+        other.value
+        == f"published from https://github.com/someone-else/fork; its metadata names {named}, {named}/issues"
+    )
+    for bundle in provenance["attestation_bundles"]:
+        bundle["publisher"] = {"kind": "Google", "email": "x@example.com"}
+    assert _own_repository(ASSETS / SDIST, provenance).status == "unknown"

@@ -111,9 +111,10 @@ def posture_command(
     A release artifact: signed (and by whom), provenance (SLSA level claimed, signature
     verified), sandboxed, hermetic, pinned build requirements, tagged and clean source,
     SBOM with the NTIA minimum elements, reproducible (a signed rebuild verdict), PEP 740
-    files. A dependency file: PEP 740 provenance served, verified, its publisher, hash as
-    pinned, not yanked (--python: the wheel with the installed tags, its RECORD's hashes
-    against the installed ones). Facts that could not be checked are "unknown", never good
+    files. A dependency file: PEP 740 provenance served, verified, its publisher and whether
+    that is a repository the file's metadata names, hash as pinned, not yanked (--python:
+    the wheel with the installed tags, its RECORD's hashes against the installed ones).
+    Facts that could not be checked are "unknown", never good
     or bad. The trusted root is not refreshed unless --refresh-trust.
 
     Exit codes: 0 report written, 4 a --require threshold not met, 2 could not run, 3 the HTML

@@ -31,8 +31,9 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted_text
+from pyprov._internal.urls import normal_repository_url
 from pyprov.errors import ProjectError
-from pyprov.posture.model import Fact, Item, PostureReport
+from pyprov.posture.model import Fact, Item, PostureReport, Status
 from pyprov.posture.summary import summarize
 from pyprov.sbom.model import FileEntry
 from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
@@ -48,6 +49,8 @@ DEPENDENCY_PROPERTIES = {
     "attested": "the index serves PEP 740 provenance for the file",
     "verified": "that provenance verifies (signature, transparency log, subject) for the publisher it names",
     "publisher": "the publisher of a verified attestation (kind, repository, workflow)",
+    "own-repository": "the verified publisher is a repository the file's own metadata names (Project-URL, "
+    "Home-page): no is a publisher other than the project's repository",
     "hash": "the downloaded file's SHA-256 is the one the lock or requirements file pins (installed: "
     "the installed RECORD's hashes are the downloaded wheel's)",
     "not-yanked": "the index does not mark the file as yanked (PEP 592)",
@@ -486,11 +489,56 @@ def _verified(path: Path, provenance: bytes, verifier: Callable[[], Trust]) -> l
         return [
             Fact(property="verified", status="no", value=f"{failure.name}: {failure.reason}"),
             Fact(property="publisher", status="unknown", value=f"claimed, not verified: {publisher}"),
+            Fact(property="own-repository", status="unknown", value="no verified publisher"),
         ]
     return [
         Fact(property="verified", status="yes", value="signature, transparency log and subject verified"),
         Fact(property="publisher", status="yes", value=publisher),
+        _own_repository(path, load_json(provenance, f"{path.name}.provenance")),
     ]
+
+
+_FORGE_HOSTS = {"github": "https://github.com/", "gitlab": "https://gitlab.com/"}
+
+
+def _own_repository(path: Path, document: object) -> Fact:
+    """Whether a publisher of the verified provenance is a repository the file's metadata names."""
+    from pyprov.sbom import SbomError  # noqa: PLC0415
+    from pyprov.sbom.wheel import read_distribution  # noqa: PLC0415
+
+    published = _published_repositories(document)
+    if not published:
+        return _own("unknown", "the publisher names no repository")
+    try:
+        urls = read_distribution(path).distribution.urls
+    except SbomError as error:
+        return _own("unknown", f"unreadable metadata: {error.message}")
+    named = {normal_repository_url(url).lower() for _, url in urls}
+    for repository in published:
+        if any(url == repository.lower() or url.startswith(repository.lower() + "/") for url in named):
+            return _own("yes", f"{repository} is in its Project-URLs")
+    forges = sorted(url for url in named if url.startswith(tuple(_FORGE_HOSTS.values())))
+    if not forges:
+        return _own("unknown", "its metadata names no GitHub or GitLab repository")
+    return _own("no", f"published from {', '.join(published)}; its metadata names {', '.join(forges[:3])}")
+
+
+def _published_repositories(document: object) -> list[str]:
+    """``https://HOST/OWNER/NAME`` of each GitHub or GitLab publisher the provenance names."""
+    bundles = document.get("attestation_bundles") if isinstance(document, Mapping) else None
+    found = set()
+    for bundle in bundles or []:
+        publisher = bundle.get("publisher") if isinstance(bundle, Mapping) else None
+        if not isinstance(publisher, Mapping) or not isinstance(publisher.get("repository"), str):
+            continue
+        host = _FORGE_HOSTS.get(str(publisher.get("kind", "")).lower())
+        if host is not None:
+            found.add(host + str(publisher["repository"]).strip("/"))
+    return sorted(found)
+
+
+def _own(status: Status, value: str) -> Fact:
+    return Fact(property="own-repository", status=status, value=value)
 
 
 def _publisher_policy(document: object) -> tuple[SignerPolicy, str]:
