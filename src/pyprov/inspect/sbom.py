@@ -84,23 +84,7 @@ def inspect_spdx(document: dict[str, Any]) -> Inspection:
     return Inspection(
         kind="SPDX SBOM",
         title=f"{data['name']}  ({data['spdx_version']})",
-        sections=(
-            Section("document", tuple(pairs(rows))),
-            Section(
-                f"packages: {len(listed)}",
-                listed[:_MAX_LISTED]
-                + (
-                    (f"… {len(listed) - _MAX_LISTED} more (inspect --json lists them all)",)
-                    if len(listed) > _MAX_LISTED
-                    else ()
-                ),
-            ),
-            Section(f"files: {len(files)}  relationships: {data['relationships']}"),
-            Section(
-                f"licenses: {len(licenses)}",
-                tuple(f"{name} ({count})" for name, count in licenses.most_common()),
-            ),
-        ),
+        sections=_spdx_sections(rows, listed, len(files), data["relationships"], "licenses", licenses),
         data=data,
     )
 
@@ -164,22 +148,31 @@ def inspect_spdx3(document: dict[str, Any]) -> Inspection:
     return Inspection(
         kind="SPDX SBOM",
         title=f"{data['name']}  (SPDX {data['spdx_version']})",
-        sections=(
-            Section("document", tuple(pairs(rows))),
-            Section(
-                f"packages: {len(listed)}",
-                listed[:_MAX_LISTED]
-                + (
-                    (f"… {len(listed) - _MAX_LISTED} more (inspect --json lists them all)",)
-                    if len(listed) > _MAX_LISTED
-                    else ()
-                ),
-            ),
-            Section(f"files: {data['files']}  relationships: {data['relationships']}"),
-            Section(
-                f"concluded licenses: {len(licenses)}",
-                tuple(f"{name} ({count})" for name, count in licenses.most_common()),
-            ),
+        sections=_spdx_sections(
+            rows, listed, data["files"], data["relationships"], "concluded licenses", licenses
         ),
         data=data,
+    )
+
+
+def _spdx_sections(
+    rows: list[tuple[str, str]],
+    listed: tuple[str, ...],
+    files: int,
+    relationships: int,
+    licence_title: str,
+    licenses: Counter[str],
+) -> tuple[Section, ...]:
+    """The sections of an SPDX document (2.3 or 3): document, packages, counts, licences."""
+    more = (f"… {len(listed) - _MAX_LISTED} more (inspect --json lists them all)",)
+    return (
+        Section("document", tuple(pairs(rows))),
+        Section(
+            f"packages: {len(listed)}", listed[:_MAX_LISTED] + (more if len(listed) > _MAX_LISTED else ())
+        ),
+        Section(f"files: {files}  relationships: {relationships}"),
+        Section(
+            f"{licence_title}: {len(licenses)}",
+            tuple(f"{name} ({count})" for name, count in licenses.most_common()),
+        ),
     )
