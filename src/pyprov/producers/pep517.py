@@ -21,7 +21,7 @@ import venv
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pyprov._internal import sandbox
 from pyprov._internal.clock import Clock, rfc3339
@@ -31,9 +31,6 @@ from pyprov.evidence import ArtifactTransform
 from pyprov.producers.inventory import installed_distributions, venv_site_packages
 from pyprov.producers.policy import BuildPolicy
 from pyprov.record import BuildEnvironment, DistributionKind, InstalledDistribution, Installer
-
-if TYPE_CHECKING:
-    from build import ProjectBuilder
 
 _T = TypeVar("_T")
 _Config = dict[str, str | list[str]] | None
@@ -187,9 +184,7 @@ class Pep517Builder:
         try:
             env = SandboxedEnv(prepared.env_path, with_pip=self.installer == "pip" and not prepared.outer_pip)
             try:
-                requires = tuple(
-                    sorted(build.ProjectBuilder.from_isolated_env(env, srcdir).build_system_requires)
-                )
+                requires = _declared_requires(env, srcdir)
             except build.BuildException:
                 prepared.close()
                 return None  # the build itself reports it
@@ -275,15 +270,7 @@ class Pep517Builder:
         env: SandboxedEnv,
     ) -> tuple[str, BuildEnvironment] | None:
         """Build in ``prepared`` if ``srcdir`` asks for its requirements and they installed; else ``None``."""
-        import build  # noqa: PLC0415
-
-        requires = tuple(
-            sorted(
-                _project_builder(
-                    kind, lambda: build.ProjectBuilder.from_isolated_env(env, srcdir)
-                ).build_system_requires
-            )
-        )
+        requires = _project_builder(kind, lambda: _declared_requires(env, srcdir))
         if requires != prepared.requires or prepared.started is None or prepared.report is None:
             return None
         self.on_event(BuildEvent(distribution=kind, step="requirements", message=", ".join(requires)))
@@ -560,6 +547,16 @@ def _check_name(kind: DistributionKind, name: str) -> None:
         raise BuildFailedError(f"the backend named {name!r} as the {kind}: {error}") from error
 
 
+def _declared_requires(env: SandboxedEnv, srcdir: Path) -> tuple[str, ...]:
+    """``srcdir``'s ``[build-system]`` requirements as pypa/build reads them; no hook can run here."""
+    import build  # noqa: PLC0415
+
+    def no_hook(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("reading the build requirements runs no hook")
+
+    return tuple(sorted(build.ProjectBuilder.from_isolated_env(env, srcdir, no_hook).build_system_requires))
+
+
 def _by_name(requirements: Sequence[str]) -> bool:
     """Whether every requirement names a project (no URL, which could be a source tree)."""
     from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
@@ -633,7 +630,7 @@ def _uv_binary() -> str:
     return found
 
 
-def _project_builder(kind: DistributionKind, make: Callable[[], ProjectBuilder]) -> ProjectBuilder:
+def _project_builder(kind: DistributionKind, make: Callable[[], _T]) -> _T:
     import build  # noqa: PLC0415
 
     try:
