@@ -158,6 +158,20 @@ quiet_option = click.option(
     help="Show nothing but the result and errors.",
 )
 
+
+def index_url_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--index-url``: a PEP 691 simple API, PyPI by default (``PYPROV_INDEX_URL``)."""
+    return click.option(
+        "--index-url",
+        envvar="PYPROV_INDEX_URL",
+        show_envvar=True,
+        default="https://pypi.org/simple/",  # pyprov.verify.index.DEFAULT_INDEX_URL, without importing it
+        show_default=True,
+        metavar="URL",
+        help=help_text,
+    )
+
+
 sbom_spec_option = click.option(
     "--sbom-spec",
     type=click.Choice(["1.5", "1.6", "1.7"]),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli import index_url_option, is_quiet, quiet_option, verbose_option
 from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
@@ -45,15 +45,7 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     help="The distributions installed for this interpreter or in this venv directory (as `pyprov sbom` "
     "reads them), each checked against the file of --index-url it was installed from.",
 )
-@click.option(
-    "--index-url",
-    envvar="PYPROV_INDEX_URL",
-    show_envvar=True,
-    default="https://pypi.org/simple/",
-    show_default=True,
-    metavar="URL",
-    help="The simple API (PEP 691 JSON) the dependencies' files and provenance come from.",
-)
+@index_url_option("The simple API (PEP 691 JSON) the dependencies' files and provenance come from.")
 @click.option(
     "-j",
     "--jobs",

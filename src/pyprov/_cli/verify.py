@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pyprov._cli import is_quiet, quiet_option, verbose_option
+from pyprov._cli import index_url_option, is_quiet, quiet_option, verbose_option
 from pyprov._cli.trust import trust_options, trust_source
 from pyprov._internal.terminal import printable
 
@@ -149,15 +149,7 @@ if TYPE_CHECKING:
     help="Verify the files of this PEP 751 lock: those in --files, else each one from --index-url.",
 )
 @click.option("--files", type=click.Path(path_type=Path), help="The directory holding the lock's files.")
-@click.option(
-    "--index-url",
-    envvar="PYPROV_INDEX_URL",
-    show_envvar=True,
-    default="https://pypi.org/simple/",
-    show_default=True,
-    metavar="URL",
-    help="The simple API (PEP 691 JSON) that NAME==VERSION and NAME@sha256:HEX are fetched from.",
-)
+@index_url_option("The simple API (PEP 691 JSON) that NAME==VERSION and NAME@sha256:HEX are fetched from.")
 @click.option(
     "--cpython",
     is_flag=True,
