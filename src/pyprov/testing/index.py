@@ -8,11 +8,13 @@ page names no provenance (the integrity API still serves it). ``tampered`` names
 bytes are served with one byte changed (the page keeps the true hash); ``yanked`` names files
 the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL;
 ``cacheable`` serves files with the ``Cache-Control`` header PyPI sends (installers cache them).
+``requests`` lists the path of every request, in the order they arrived.
 For tests and demos only.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -45,6 +47,8 @@ class LocalIndex:
         self.directory = directory
         self.tampered = tampered
         self.redirect = redirect
+        self.requests: list[str] = []
+        self._hashes: dict[tuple[str, int, int, int], str] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -66,17 +70,23 @@ class LocalIndex:
         self._thread.join()
 
     def _distributions(self) -> list[tuple[str, str, str]]:
-        """(file name, normalised project name, version) of each distribution in the directory."""
-        found = []
-        for path in sorted(self.directory.iterdir()):
-            if path.name.endswith(".whl"):
-                name, version, _, _ = parse_wheel_filename(path.name)
-            elif path.name.endswith((".tar.gz", ".zip")):
-                name, version = parse_sdist_filename(path.name)
-            else:
-                continue
-            found.append((path.name, str(name), str(version)))
-        return found
+        """(file name, normalised project name, version) of each distribution in the directory.
+
+        The directory is listed on every request (tests add files while it serves); names
+        are parsed once each, so that a page costs the index little CPU beside its client's.
+        """
+        found = (_parse_filename(path.name) for path in sorted(self.directory.iterdir()))
+        return [entry for entry in found if entry is not None]
+
+    def _sha256(self, filename: str) -> str:
+        """The file's SHA-256, hashed again whenever its size, times or inode change."""
+        status = (self.directory / filename).stat()
+        key = (filename, status.st_size, status.st_mtime_ns, status.st_ino)
+        digest = self._hashes.get(key)
+        if digest is None:
+            digest = hashlib.sha256((self.directory / filename).read_bytes()).hexdigest()
+            self._hashes[key] = digest
+        return digest
 
     def page(self, project: str) -> dict[str, object] | None:
         """The PEP 691 JSON page of ``project`` (``None``: no such project)."""
@@ -87,7 +97,7 @@ class LocalIndex:
             entry: dict[str, object] = {
                 "filename": filename,
                 "url": f"../../files/{urllib.parse.quote(filename)}",
-                "hashes": {"sha256": hashlib.sha256((self.directory / filename).read_bytes()).hexdigest()},
+                "hashes": {"sha256": self._sha256(filename)},
             }
             if filename in self.yanked:
                 entry["yanked"] = "yanked by the test"
@@ -115,6 +125,7 @@ class LocalIndex:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                index.requests.append(self.path)
                 parts = [urllib.parse.unquote(part) for part in self.path.split("?")[0].strip("/").split("/")]
                 if len(parts) == 2 and parts[0] == "simple":  # noqa: PLR2004
                     page = index.page(parts[1])
@@ -148,3 +159,15 @@ class LocalIndex:
                 self._send(404, b"not found", "text/plain")
 
         return Handler
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_filename(filename: str) -> tuple[str, str, str] | None:
+    """(file name, normalised project, version) of a wheel or sdist name; ``None`` for other files."""
+    if filename.endswith(".whl"):
+        name, version, _, _ = parse_wheel_filename(filename)
+    elif filename.endswith((".tar.gz", ".zip")):
+        name, version = parse_sdist_filename(filename)
+    else:
+        return None
+    return filename, str(name), str(version)
