@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -204,6 +206,40 @@ def test_parallel_fetches_keep_the_files_order_and_facts(
     assert names == [SDIST, WHEEL, "not-on-the-index==1.0", SDIST, WHEEL]
     assert json.loads(many.stdout)["summary"]["verified"]["have"] == 2
     assert posture("-r", requirements, "--index-url", index.url, "-j", "0").exit_code == 2
+
+
+def test_a_pages_files_are_fetched_before_the_next_page_is_asked_for(
+    index: LocalIndex, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pypi-attestations==0.0.19\nrfc8785==0.1.2\nnot-on-the-index==1.0\n")
+
+    # One at a time, the order is fixed: each page's files (and provenance) are queued
+    # ahead of the pages not yet asked for, so fetching files never waits for every page.
+    result = posture("-r", requirements, "--index-url", index.url, "-j", "1", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert index.requests == [
+        "/simple/pypi-attestations/",
+        f"/files/{SDIST}",
+        f"/integrity/pypi-attestations/0.0.19/{SDIST}/provenance",
+        "/simple/rfc8785/",
+        f"/files/{WHEEL}",
+        "/simple/not-on-the-index/",
+    ]
+
+
+def test_reading_pins_and_fetching_import_no_sigstore() -> None:
+    # sigstore takes most of a second to import: posture imports it on a thread of its own
+    # while it fetches, so nothing on the way to the first request may import it.
+    code = (
+        "import sys, pyprov._cli.posture, pyprov.posture.dependencies, pyprov.verify.lock, "
+        "pyprov.verify.index, pyprov.verify.trust; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in "
+        "('sigstore', 'pypi_attestations', 'rekor_types', 'tuf')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(

@@ -8,23 +8,51 @@ build isolation, pinned build requirements, source, SBOM, rebuild verdict, PEP 7
 `PostureReport`: one `Fact` per property per item (``yes``, ``no`` or ``unknown``) and, per
 property, how many items have it and how many could be checked. Nothing is scored, printed
 or exited; :class:`~pyprov.errors.ProjectError` is raised only when the report cannot be made.
+
+The names are imported on first use, so that a dependency report starts fetching before
+sigstore (needed only to verify) has been imported.
 """
 
 from __future__ import annotations
 
-from pyprov.posture.dependencies import (
-    DEPENDENCY_PROPERTIES,
-    Installed,
-    Pinned,
-    dependency_posture,
-    read_installed,
-    read_lock_files,
-    read_requirements,
-)
-from pyprov.posture.html import render_html
-from pyprov.posture.model import Count, Fact, Item, PostureReport, ReleasePosture, Status
-from pyprov.posture.release import RELEASE_PROPERTIES, release_posture, release_trend
-from pyprov.posture.summary import summarize
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyprov.posture.dependencies import (
+        Installed,
+        Pinned,
+        dependency_posture,
+        read_installed,
+        read_lock_files,
+        read_requirements,
+    )
+    from pyprov.posture.html import render_html
+    from pyprov.posture.model import Count, Fact, Item, PostureReport, ReleasePosture, Status
+    from pyprov.posture.properties import DEPENDENCY_PROPERTIES, RELEASE_PROPERTIES
+    from pyprov.posture.release import release_posture, release_trend
+    from pyprov.posture.summary import summarize
+
+_EXPORTS = {
+    "DEPENDENCY_PROPERTIES": "pyprov.posture.properties",
+    "RELEASE_PROPERTIES": "pyprov.posture.properties",
+    "Installed": "pyprov.posture.dependencies",
+    "Pinned": "pyprov.posture.dependencies",
+    "dependency_posture": "pyprov.posture.dependencies",
+    "read_installed": "pyprov.posture.dependencies",
+    "read_lock_files": "pyprov.posture.dependencies",
+    "read_requirements": "pyprov.posture.dependencies",
+    "render_html": "pyprov.posture.html",
+    "Count": "pyprov.posture.model",
+    "Fact": "pyprov.posture.model",
+    "Item": "pyprov.posture.model",
+    "PostureReport": "pyprov.posture.model",
+    "ReleasePosture": "pyprov.posture.model",
+    "Status": "pyprov.posture.model",
+    "release_posture": "pyprov.posture.release",
+    "release_trend": "pyprov.posture.release",
+    "summarize": "pyprov.posture.summary",
+}
 
 __all__ = [
     "DEPENDENCY_PROPERTIES",
@@ -46,3 +74,10 @@ __all__ = [
     "render_html",
     "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes are of any type
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pyprov.posture' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

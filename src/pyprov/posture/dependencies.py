@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -34,28 +33,28 @@ from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untr
 from pyprov._internal.urls import normal_repository_url
 from pyprov.errors import ProjectError
 from pyprov.posture.model import Fact, Item, PostureReport, Status
+from pyprov.posture.properties import DEPENDENCY_PROPERTIES
 from pyprov.posture.summary import summarize
 from pyprov.sbom.model import FileEntry
-from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
-from pyprov.verify.index import IndexFile, check_index_url, download, fetch_provenance, project_files
-from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
+from pyprov.verify.index import (
+    IndexFile,
+    check_index_url,
+    download,
+    fetch_provenance,
+    file_version,
+    project_files,
+    safe_filename,
+)
+from pyprov.verify.trust import Trust, TrustLoader, TrustSource
+
+if TYPE_CHECKING:
+    from pyprov.verify.policy import SignerPolicy
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
 DEFAULT_JOBS = 8
 """Files fetched and verified at once: enough to hide an index's latency, few enough to be polite."""
 MAX_JOBS = 32
 
-DEPENDENCY_PROPERTIES = {
-    "attested": "the index serves PEP 740 provenance for the file",
-    "verified": "that provenance verifies (signature, transparency log, subject) for the publisher it names",
-    "publisher": "the publisher of a verified attestation (kind, repository, workflow)",
-    "own-repository": "the verified publisher is a repository the file's own metadata names (Project-URL, "
-    "Home-page): no is a publisher other than the project's repository",
-    "hash": "the downloaded file's SHA-256 is the one the lock or requirements file pins (installed: "
-    "the installed RECORD's hashes are the downloaded wheel's)",
-    "not-yanked": "the index does not mark the file as yanked (PEP 592)",
-}
-"""Each property of a dependency file and what it measures, in report order."""
 
 _HASH = re.compile(r"--hash[=\s]+sha256:([0-9a-fA-F]{64})")
 
@@ -226,42 +225,36 @@ def dependency_posture(
 ) -> PostureReport:
     """The posture of every file ``pinned`` names, as served by the index at ``index_url``.
 
-    Project pages, then files with their provenance, are fetched and verified ``jobs`` at a
-    time; the trust root is loaded once, when the first provenance is verified. Raises
-    :class:`~pyprov.errors.ProjectError` when there is nothing pinned, the index URL is not
-    http(s), or the trust root cannot be loaded; a project or file the index cannot answer
-    for is an item whose facts are unknown.
+    Project pages, and each page's files with their provenance as soon as it is read, are
+    fetched and verified ``jobs`` at a time; meanwhile the trust root is loaded, once, on a
+    thread of its own. Raises :class:`~pyprov.errors.ProjectError` when there is nothing
+    pinned, the index URL is not http(s), or a provenance needs the trust root and it cannot
+    be loaded; a project or file the index cannot answer for is an item whose facts are unknown.
     """
     if not pinned:
         raise ProjectError("nothing pinned: the file names no NAME==VERSION and no file")
     if not 1 <= jobs <= MAX_JOBS:
         raise ProjectError(f"-j/--jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     check_index_url(index_url)
-    loaded: list[Trust] = []
-    lock = threading.Lock()
+    loader = TrustLoader(trust)
+    loader.start()
 
     def verifier() -> Trust:
-        with lock:  # one load, whichever thread needs it first
-            if not loaded:
-                try:
-                    loaded.append(trust if isinstance(trust, Trust) else load_trust(trust))
-                except ProjectError as error:
-                    raise _NoTrustRootError(error) from error
-            return loaded[0]
+        try:
+            return loader.get()
+        except ProjectError as error:
+            raise _NoTrustRootError(error) from error
 
     try:
         items = _measure(pinned, index_url, verifier, jobs)
     except _NoTrustRootError as error:
         raise error.error from None
-    notes: tuple[str, ...] = ()
-    if isinstance(trust, TrustSource) and trust.offline and loaded:
-        notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
     return PostureReport(
         subject="dependencies",
         items=tuple(items),
         summary=summarize(items, DEPENDENCY_PROPERTIES),
-        trust=loaded[0].description if loaded else "(not loaded: no provenance to verify)",
-        notes=notes,
+        trust=loader.description("(not loaded: no provenance to verify)"),
+        notes=loader.notes(),
     )
 
 
@@ -276,35 +269,53 @@ class _NoTrustRootError(Exception):
 def _measure(
     pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust], jobs: int
 ) -> list[Item]:
-    """Every entry's items, in the order of ``pinned``: pages first, then files, ``jobs`` at a time."""
-    names = {
-        canonicalize_name(entry.project): entry.project
-        for entry in pinned
-        if entry.installed is None or not entry.installed.not_from_index
-    }
+    """Every entry's items, in the order of ``pinned``, fetched ``jobs`` at a time.
+
+    At most ``jobs`` pages are asked for at once; a page's files are queued as soon as it is
+    read, ahead of the pages not yet asked for, so that files and pages are fetched together.
+    """
+    slots: list[list[Item | Future[Item]]] = [[] for _ in pinned]
+    waiting: dict[str, list[int]] = {}  # a project's page → the entries it answers
+    for position, entry in enumerate(pinned):
+        if entry.installed is not None and entry.installed.not_from_index:
+            slots[position].append(_unknown(entry, entry.installed.not_from_index))
+        else:
+            waiting.setdefault(canonicalize_name(entry.project), []).append(position)
+    projects = iter(waiting)
     with (
         tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary,
         ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pyprov-posture") as pool,
     ):
         try:
-            pages = dict(zip(names, pool.map(partial(_listing, index_url), names.values()), strict=True))
-            tasks: list[Item | Future[Item]] = []
-            for entry in pinned:
-                if entry.installed is not None and entry.installed.not_from_index:
-                    tasks.append(_unknown(entry, entry.installed.not_from_index))
-                    continue
-                page = pages[canonicalize_name(entry.project)]
-                if isinstance(page, str):
-                    tasks.append(_unknown(entry, page))
-                    continue
-                chosen = _select(entry, page)
-                if not chosen:
-                    tasks.append(_unknown(entry, _not_listed(entry, page)))
-                for item in chosen:
-                    # A directory per file: two entries may name the same file.
-                    directory = Path(temporary) / str(len(tasks))
-                    tasks.append(pool.submit(_file_task, entry, item, directory, verifier))
-            return [task if isinstance(task, Item) else task.result() for task in tasks]
+            asked: dict[Future[list[IndexFile] | str], str] = {}
+
+            def ask_next() -> None:
+                project = next(projects, None)
+                if project is not None:
+                    asked[pool.submit(_listing, index_url, pinned[waiting[project][0]].project)] = project
+
+            for _ in range(jobs):
+                ask_next()
+            files = 0
+            while asked:
+                done, _ = wait(asked, return_when=FIRST_COMPLETED)
+                for answered in done:
+                    page = answered.result()
+                    for position in waiting[asked.pop(answered)]:
+                        entry = pinned[position]
+                        if isinstance(page, str):
+                            slots[position].append(_unknown(entry, page))
+                            continue
+                        chosen = _select(entry, page)
+                        if not chosen:
+                            slots[position].append(_unknown(entry, _not_listed(entry, page)))
+                        for item in chosen:
+                            # A directory per file: two entries may name the same file.
+                            directory = Path(temporary) / str(files)
+                            files += 1
+                            slots[position].append(pool.submit(_file_task, entry, item, directory, verifier))
+                    ask_next()
+            return [task if isinstance(task, Item) else task.result() for slot in slots for task in slot]
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -332,7 +343,7 @@ def _file_task(entry: Pinned, item: IndexFile, directory: Path, verifier: Callab
 def _select(entry: Pinned, files: list[IndexFile]) -> list[IndexFile]:
     if entry.filename is not None:
         return [item for item in files if item.filename == entry.filename]
-    of_version = [item for item in files if _version(item.filename, entry.project) == entry.version]
+    of_version = [item for item in files if file_version(item.filename, entry.project) == entry.version]
     if entry.installed is not None:
         # The wheel it was installed from has the tags its WHEEL file names; without one,
         # it was built on the machine, from the sdist.
@@ -358,16 +369,10 @@ def _wheel_tags(filename: str) -> frozenset[str] | None:
 def _not_listed(entry: Pinned, files: list[IndexFile]) -> str:
     if entry.installed is None:
         return f"the index does not list it ({entry.where})"
-    if not any(_version(item.filename, entry.project) == entry.version for item in files):
+    if not any(file_version(item.filename, entry.project) == entry.version for item in files):
         return f"the index has no file of version {entry.version} ({entry.where})"
     tags = ", ".join(sorted(entry.installed.tags)) or "none recorded"
     return f"no file of the index has the installed wheel's tags ({tags}) and there is no sdist"
-
-
-def _version(filename: str, project: str) -> Version | None:
-    from pyprov.verify.index import _version as index_version  # noqa: PLC0415 - one parser of file names
-
-    return index_version(filename, project)
 
 
 def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
@@ -377,9 +382,7 @@ def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
 
 
 def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Callable[[], Trust]) -> Item:
-    from pyprov.verify.index import _safe_filename  # noqa: PLC0415 - the index's file-name rule
-
-    path = directory / _safe_filename(item.filename)
+    path = directory / safe_filename(item.filename)
     digest = download(item.url, path)
     if entry.installed is not None:
         hashed = _installed_hash(entry.installed, item, path, digest)
@@ -473,6 +476,8 @@ def _listed_hash(listed: Sequence[FileEntry], name: str) -> str | None:
 
 
 def _verified(path: Path, provenance: bytes, verifier: Callable[[], Trust]) -> list[Fact]:
+    from pyprov.verify import VerifyOptions, verify_artifacts  # noqa: PLC0415 - sigstore, loaded meanwhile
+
     try:
         policy, publisher = _publisher_policy(load_json(provenance, f"{path.name}.provenance"))
     except (UntrustedInputError, ValueError) as error:
@@ -543,6 +548,8 @@ def _own(status: Status, value: str) -> Fact:
 
 def _publisher_policy(document: object) -> tuple[SignerPolicy, str]:
     """The policy accepting any publisher the provenance names, and their description."""
+    from pyprov.verify.policy import any_of, policy_from_publisher  # noqa: PLC0415 - sigstore
+
     bundles = document.get("attestation_bundles") if isinstance(document, Mapping) else None
     publishers: list[dict[str, object]] = [
         bundle["publisher"]

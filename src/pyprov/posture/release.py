@@ -29,28 +29,16 @@ from pyprov.evidence.layout import (
     split_artifacts,
 )
 from pyprov.posture.model import Fact, Item, PostureReport, ReleasePosture
+from pyprov.posture.properties import RELEASE_PROPERTIES
 from pyprov.posture.summary import summarize
-from pyprov.verify import Trust, TrustSource, VerifyOptions, load_trust, verify_artifacts
+from pyprov.verify import Trust, TrustSource, VerifyOptions, verify_artifacts
 from pyprov.verify.policy import CertificateIdentity, ObservedSigner
 from pyprov.verify.result import ArtifactResult
+from pyprov.verify.trust import TrustLoader
 
 MAX_EVIDENCE_BYTES = 32 << 20
 """The largest evidence file read (an SBOM of a large environment is a few MiB)."""
 GOOD_VERDICTS = frozenset({"identical", "equivalent"})
-
-RELEASE_PROPERTIES = {
-    "signed": "a Sigstore bundle of the artifact verifies (signer named, not checked against a policy)",
-    "provenance": "signed SLSA provenance verifies; the level is the one the provenance claims",
-    "sandboxed": "build code ran in a sandbox (environment.isolation.sandbox of the build record)",
-    "hermetic": "build code had no network (environment.isolation.network is none)",
-    "pinned": "every installed build requirement is recorded with its wheel's SHA-256",
-    "tagged": "the source commit has a git tag (source.git.tags)",
-    "clean": "the git checkout had no modified or untracked files (source.git.dirty is false)",
-    "sbom": "a CycloneDX SBOM is present and has every NTIA minimum element",
-    "reproducible": "a signed rebuild statement says identical or equivalent",
-    "pep740": "PEP 740 attestation files are beside the artifact",
-}
-"""Each property of a release artifact and what it measures, in report order."""
 
 
 def release_posture(
@@ -63,13 +51,13 @@ def release_posture(
     only when there is a bundle to verify. Raises :class:`~pyprov.errors.ProjectError` when a
     path does not exist, no artifact is found, or the trust root cannot be loaded.
     """
-    loader = _TrustLoader(trust)
+    loader = TrustLoader(trust)
     items = _release_items(paths, loader, evidence_dir)
     return PostureReport(
         subject="release",
         items=items,
         summary=summarize(items, RELEASE_PROPERTIES),
-        trust=loader.description,
+        trust=loader.description("(not loaded: no Sigstore bundle to verify)"),
         notes=loader.notes(),
     )
 
@@ -87,7 +75,7 @@ def release_trend(releases: Sequence[Path], trust: TrustSource | Trust) -> Postu
 
     if len(releases) < 2:  # noqa: PLR2004 - a trend compares
         raise ProjectError("a trend needs at least two releases (dist directories)")
-    loader = _TrustLoader(trust)
+    loader = TrustLoader(trust)
     measured = [(path, _release_items([path], loader, None)) for path in releases]
     versions = [_version_of(items) for _, items in measured]
     unique = len(set(versions)) == len(versions) and None not in versions
@@ -103,7 +91,7 @@ def release_trend(releases: Sequence[Path], trust: TrustSource | Trust) -> Postu
         subject="release",
         items=per_release[-1].items,
         summary=per_release[-1].summary,
-        trust=loader.description,
+        trust=loader.description("(not loaded: no Sigstore bundle to verify)"),
         notes=loader.notes(),
         releases=per_release,
     )
@@ -131,36 +119,7 @@ def _version_of(items: Sequence[Item]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-class _TrustLoader:
-    """The trust root, loaded at most once, when the first bundle is verified."""
-
-    def __init__(self, source: TrustSource | Trust) -> None:
-        self.source = source
-        self.loaded: Trust | None = source if isinstance(source, Trust) else None
-        self.used = False
-
-    def get(self) -> Trust:
-        if self.loaded is None:
-            assert isinstance(self.source, TrustSource)  # noqa: S101 - a Trust is loaded already
-            self.loaded = load_trust(self.source)
-        self.used = True
-        return self.loaded
-
-    @property
-    def description(self) -> str:
-        if self.loaded is None or not self.used:
-            return "(not loaded: no Sigstore bundle to verify)"
-        return self.loaded.description
-
-    def notes(self) -> tuple[str, ...]:
-        if isinstance(self.source, TrustSource) and self.source.offline and self.used:
-            return ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
-        return ()
-
-
-def _release_items(
-    paths: Sequence[Path], loader: _TrustLoader, evidence_dir: Path | None
-) -> tuple[Item, ...]:
+def _release_items(paths: Sequence[Path], loader: TrustLoader, evidence_dir: Path | None) -> tuple[Item, ...]:
     from pyprov.errors import ProjectError  # noqa: PLC0415
 
     artifacts = _artifacts(paths)

@@ -150,7 +150,7 @@ def verify_from_index(
         labels: dict[str, str] = {}
         sources: dict[str, str] = {}
         for request, item in chosen:
-            name = _safe_filename(item.filename)
+            name = safe_filename(item.filename)
             path = directory / name
             digest = _download(item.url, path, MAX_FILE_BYTES)
             label = f"{item.filename} ({request})"
@@ -275,7 +275,7 @@ def _names_provenance(meta: object) -> bool:
 
 
 def _integrity_url(page: str, name: str, filename: str) -> str | None:
-    version = _version(filename, name)
+    version = file_version(filename, name)
     if version is None:
         return None
     quoted = urllib.parse.quote(filename)
@@ -288,13 +288,14 @@ def _select(request: IndexRequest, files: list[IndexFile]) -> list[IndexFile]:
         if not chosen:
             raise ProjectError(f"{request}: no file of {request.name} on the index has this SHA-256")
         return chosen[:1]
-    chosen = [item for item in files if _version(item.filename, request.name) == request.version]
+    chosen = [item for item in files if file_version(item.filename, request.name) == request.version]
     if not chosen:
         raise ProjectError(f"{request}: the index has no file of version {request.version}")
     return chosen
 
 
-def _version(filename: str, name: str) -> Version | None:
+def file_version(filename: str, name: str) -> Version | None:
+    """The version in a wheel's or sdist's file name; ``None`` if it is not project ``name``'s."""
     try:
         if filename.endswith(".whl"):
             project, version, _, _ = parse_wheel_filename(filename)
@@ -305,7 +306,8 @@ def _version(filename: str, name: str) -> Version | None:
     return version if project == canonicalize_name(name) else None
 
 
-def _safe_filename(filename: str) -> str:
+def safe_filename(filename: str) -> str:
+    """``filename`` if it is a plain file name; :class:`~pyprov.errors.ProjectError` otherwise."""
     if "/" in filename or "\\" in filename or filename in ("", ".", "..") or filename.startswith("."):
         raise ProjectError(f"the index names a file {filename!r}: not a plain file name")
     return filename
@@ -418,7 +420,7 @@ def verify_lock_from_index(
                         )
                     )
                     continue
-                path = directory / _safe_filename(name)
+                path = directory / safe_filename(name)
                 _download(entry.url, path, MAX_FILE_BYTES)
                 data = _provenance(entry)
                 if data is not None:

@@ -22,14 +22,14 @@ from urllib.parse import unquote, urlsplit
 
 from pyprov._internal.untrusted import load_toml, open_untrusted, read_untrusted_text
 from pyprov.errors import ProjectError
-from pyprov.verify.checks import CheckContext, Outcome, check_evidence
 from pyprov.verify.discovery import Artifact, discover, sha256_file
-from pyprov.verify.policy import SignerPolicy, any_of, policy_from_publisher
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, passed, warned
 from pyprov.verify.trust import Trust, TrustSource, load_trust
 
 if TYPE_CHECKING:
     from pyprov.verify import VerifyOptions
+    from pyprov.verify.checks import Outcome
+    from pyprov.verify.policy import SignerPolicy
 
 MAX_LOCK_BYTES = 32 << 20
 
@@ -170,6 +170,8 @@ def verify_lock(
 def _verify_locked(
     item: LockedFile, files: Path, trust: Trust | None, options: VerifyOptions
 ) -> ArtifactResult:
+    from pyprov.verify.checks import Outcome  # noqa: PLC0415 - sigstore: only when verifying
+
     path = files / item.name
     try:
         digest = sha256_file(path)
@@ -239,6 +241,9 @@ def _digest(path: Path, algorithm: str) -> str:
 def _attestation_checks(
     item: LockedFile, artifact: Artifact, trust: Trust, options: VerifyOptions, outcome: Outcome
 ) -> None:
+    from pyprov.verify.checks import CheckContext, check_evidence  # noqa: PLC0415 - sigstore
+    from pyprov.verify.policy import any_of, policy_from_publisher  # noqa: PLC0415 - sigstore
+
     assert item.identities is not None  # noqa: S101 - checked by the caller
     source = f"{item.where} attestation-identities"
     if not item.identities:

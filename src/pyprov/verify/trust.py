@@ -5,6 +5,8 @@ The trust root is loaded once per call and shared by every artifact of the call.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -83,6 +85,62 @@ def load_trust(source: TrustSource) -> Trust:
         hint = None if source.offline or source.path else "use --offline to use the embedded trusted root"
         raise ProjectError(f"no trust root: cannot load {where}: {_one_line(error)}", hint=hint) from error
     return Trust(verifier, source.describe())
+
+
+class TrustLoader:
+    """A trust root loaded at most once: by the first caller of :meth:`get`, or ahead by :meth:`start`.
+
+    ``start()`` loads it on a thread of its own (sigstore's import included, the slow part),
+    so that the caller can fetch what it will verify meanwhile; ``get()``, from any thread,
+    waits for it and raises the load's :class:`~pyprov.errors.ProjectError`. A trust root
+    no one asked for is not named in a report (:meth:`description`).
+    """
+
+    def __init__(self, source: TrustSource | Trust) -> None:
+        self.source = source
+        self.used = False
+        self._future: Future[Trust] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Begin loading in the background (once)."""
+        future, mine = self._claim()
+        if mine:
+            threading.Thread(target=self._load, args=(future,), name="pyprov-trust-root").start()
+
+    def get(self) -> Trust:
+        """The loaded trust root; loaded here and now when :meth:`start` was not called."""
+        future, mine = self._claim()
+        if mine:
+            self._load(future)
+        trust = future.result()
+        self.used = True
+        return trust
+
+    def description(self, unused: str) -> str:
+        """The trust root's description if it was used, else ``unused`` (why it was not)."""
+        if not self.used or self._future is None:
+            return unused
+        return self._future.result().description
+
+    def notes(self) -> tuple[str, ...]:
+        """A report's note that the trusted root was not refreshed, when it was used offline."""
+        if isinstance(self.source, TrustSource) and self.source.offline and self.used:
+            return ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+        return ()
+
+    def _claim(self) -> tuple[Future[Trust], bool]:
+        with self._lock:
+            if self._future is not None:
+                return self._future, False
+            self._future = Future()
+            return self._future, True
+
+    def _load(self, future: Future[Trust]) -> None:
+        try:
+            future.set_result(self.source if isinstance(self.source, Trust) else load_trust(self.source))
+        except BaseException as error:  # noqa: BLE001 - handed to whoever calls get()
+            future.set_exception(error)
 
 
 def _read(path: Path | None) -> str:
