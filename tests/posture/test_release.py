@@ -71,7 +71,8 @@ def test_a_signed_tagged_release_names_its_signer_level_and_source(
     assert len(report["items"]) == 2  # the .attestation files beside them are not artifacts
     for item in report["items"]:
         found = facts(report, item["name"])
-        assert found["signed"] == ("yes", f"rm@example.com (issuer {EMAIL_ISSUER})")
+        logged = f"logged in {local_sigstore.base_url}"  # the trust config's transparency log
+        assert found["signed"] == ("yes", f"rm@example.com (issuer {EMAIL_ISSUER}); {logged}")
         assert found["provenance"] == (
             "yes",
             "SLSA Build L1 claimed (personal-identity), builder local (unverified); signed and verified",
@@ -125,6 +126,42 @@ def test_a_tampered_bundle_is_not_signed(
     )
     assert report["summary"]["signed"]["have"] == 1
     assert report["summary"]["signed"]["checked"] == 2
+
+
+def test_a_cpython_style_signature_beside_the_tarball_counts_as_signed(
+    local_sigstore: LocalSigstore, posture: Callable[..., Result], tmp_path: Path
+) -> None:
+    from sigstore.oidc import IdentityToken
+    from sigstore.sign import SigningContext
+
+    # As CPython's release managers publish: Python-X.tgz and Python-X.tgz.sigstore beside it,
+    # signed with their own identity by the sigstore client; no pyprov evidence directory.
+    release = tmp_path / "release"
+    release.mkdir()
+    tarball, unsigned = release / "Python-3.14.0.tgz", release / "Python-3.14.0.tar.xz"
+    tarball.write_bytes(b"CPython sources, gzip")
+    unsigned.write_bytes(b"CPython sources, xz")
+    context = SigningContext.from_trust_config(local_sigstore.client_trust_config())
+    token = IdentityToken(local_sigstore.identity_token(email="rm@example.com"))
+    with context.signer(token) as signer:
+        bundle = signer.sign_artifact(tarball.read_bytes())
+    (release / "Python-3.14.0.tgz.sigstore").write_text(bundle.to_json())
+
+    result = posture(release, "--trust-config", local_sigstore.trust_config_path, "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [item["name"] for item in report["items"]] == [unsigned.name, tarball.name]
+    signed = f"rm@example.com (issuer {EMAIL_ISSUER}); logged in {local_sigstore.base_url}"
+    assert facts(report, tarball.name)["signed"] == ("yes", signed)
+    assert facts(report, unsigned.name)["signed"] == (
+        "no",
+        "no Python-3.14.0.tar.xz.sigstore.json or Python-3.14.0.tar.xz.sigstore",
+    )
+    # The bytes changed after signing: the signature no longer counts.
+    tarball.write_bytes(b"CPython sources, gzip, changed")
+    again = posture(release, "--trust-config", local_sigstore.trust_config_path, "--json")
+    assert facts(json.loads(again.stdout), tarball.name)["signed"][0] == "no"
 
 
 def test_an_unsigned_build_is_reported_without_loading_a_trust_root(

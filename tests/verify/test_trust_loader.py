@@ -55,3 +55,12 @@ def test_a_loaded_trust_root_is_used_as_it_is(instance: LocalSigstore) -> None:
     loader = TrustLoader(trust)
     assert loader.get() is trust
     assert loader.description("unused") == trust.description
+
+
+def test_a_trust_root_names_where_an_entry_is_logged(instance: LocalSigstore) -> None:
+    local = TrustLoader(TrustSource(kind="trust-config", path=instance.trust_config_path)).get()
+    (log_id,) = local.logs
+    assert local.log_of(log_id) == instance.base_url
+    assert local.log_of("another log") == f"a log of trust-config {instance.trust_config_path}"
+    production = TrustLoader(TrustSource(kind="production", offline=True)).get()
+    assert production.log_of(None) == "Sigstore public-good instance"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 RELEASE_PROPERTIES = {
-    "signed": "a Sigstore bundle of the artifact verifies (signer named, not checked against a policy)",
+    "signed": "a Sigstore bundle of the artifact (A.sigstore.json, or CPython's A.sigstore) verifies "
+    "(signer and transparency log named, not checked against a policy)",
     "provenance": "signed SLSA provenance verifies; the level is the one the provenance claims",
     "sandboxed": "build code ran in a sandbox (environment.isolation.sandbox of the build record)",
     "hermetic": "build code had no network (environment.isolation.network is none)",

@@ -17,6 +17,7 @@ from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untr
 from pyprov.evidence.layout import (
     ATTESTATION_SUFFIX,
     BUNDLE_SUFFIX,
+    CPYTHON_BUNDLE_SUFFIX,
     CYCLONEDX_SUFFIX,
     PROVENANCE_BUNDLE_SUFFIX,
     PROVENANCE_SUFFIX,
@@ -130,7 +131,8 @@ def _release_items(paths: Sequence[Path], loader: TrustLoader, evidence_dir: Pat
     bundles = [
         path
         for path in artifacts
-        if any((directories[path] / f"{path.name}{suffix}").exists() for suffix in _BUNDLES)
+        if signature_bundle(path, directories[path]).exists()
+        or any((directories[path] / f"{path.name}{suffix}").exists() for suffix in _BUNDLES)
     ]
     loaded: Trust | None = None
     results: dict[Path, ArtifactResult] = {}
@@ -143,7 +145,22 @@ def _release_items(paths: Sequence[Path], loader: TrustLoader, evidence_dir: Pat
     return tuple(artifact_posture(path, directories[path], results.get(path), loaded) for path in artifacts)
 
 
-_BUNDLES = (BUNDLE_SUFFIX, PROVENANCE_BUNDLE_SUFFIX, REBUILD_BUNDLE_SUFFIX)
+_BUNDLES = (PROVENANCE_BUNDLE_SUFFIX, REBUILD_BUNDLE_SUFFIX)
+
+
+def signature_bundle(artifact: Path, evidence_dir: Path) -> Path:
+    """The artifact's signature bundle, found where ``pyprov verify`` finds one.
+
+    pyprov's ``A.sigstore.json`` or CPython's ``A.sigstore`` (a release manager's signature
+    published beside the tarball), in ``evidence_dir`` or beside the artifact: the first of
+    these that exists, else ``A.sigstore.json`` in ``evidence_dir``.
+    """
+    candidates = [
+        directory / f"{artifact.name}{suffix}"
+        for suffix in (BUNDLE_SUFFIX, CPYTHON_BUNDLE_SUFFIX)
+        for directory in (evidence_dir, artifact.parent)
+    ]
+    return next((path for path in candidates if path.is_file()), candidates[0])
 
 
 def _artifacts(paths: Sequence[Path]) -> list[Path]:
@@ -168,7 +185,7 @@ def artifact_posture(
     record = _document(evidence_dir / f"{name}{RECORD_SUFFIX}")
     statement = _document(evidence_dir / f"{name}{PROVENANCE_SUFFIX}")
     facts = [
-        _signed(evidence_dir / f"{name}{BUNDLE_SUFFIX}", verified),
+        _signed(signature_bundle(artifact, evidence_dir), verified, trust),
         _provenance(evidence_dir / f"{name}{PROVENANCE_BUNDLE_SUFFIX}", statement, verified),
         *_isolation(record),
         _pinned(record),
@@ -230,25 +247,33 @@ def _bundle_verified(verified: ArtifactResult | None, path: Path) -> tuple[bool,
     return bool(checks), "" if checks else "not verified"
 
 
-def _signed(bundle: Path, verified: ArtifactResult | None) -> Fact:
+def _signed(bundle: Path, verified: ArtifactResult | None, trust: Trust | None) -> Fact:
     if not bundle.exists():
-        return Fact(property="signed", status="no", value=f"no {bundle.name}")
+        name = bundle.name.removesuffix(BUNDLE_SUFFIX)
+        return Fact(
+            property="signed", status="no", value=f"no {bundle.name} or {name}{CPYTHON_BUNDLE_SUFFIX}"
+        )
     ok, reason = _bundle_verified(verified, bundle)
     if not ok:
         return Fact(property="signed", status="no", value=f"{bundle.name} does not verify: {reason}")
-    identity = _identity(bundle)
-    return Fact(property="signed", status="yes", value=identity.describe() if identity else "verified")
+    identity, log_id = _signer(bundle)
+    signer = identity.describe() if identity else "verified"
+    where = trust.log_of(log_id) if trust is not None else ""
+    return Fact(property="signed", status="yes", value=f"{signer}; logged in {where}" if where else signer)
 
 
-def _identity(bundle: Path) -> CertificateIdentity | None:
-    """The signer of a bundle that verified, read from its certificate."""
+def _signer(bundle: Path) -> tuple[CertificateIdentity | None, object]:
+    """The signer of a bundle that verified, from its certificate, and its log entry's log ID."""
     from sigstore.models import Bundle  # noqa: PLC0415 - slow import, only with a bundle
 
     try:
         data = read_untrusted(bundle, limit=MAX_EVIDENCE_BYTES, what="a Sigstore bundle")
-        return CertificateIdentity.from_certificate(Bundle.from_json(data).signing_certificate)
+        identity = CertificateIdentity.from_certificate(Bundle.from_json(data).signing_certificate)
+        entries = _get(load_json(data, bundle), "verificationMaterial", "tlogEntries")
     except Exception:  # noqa: BLE001 - it verified a moment ago; a changed file names no one
-        return None
+        return None, None
+    entry = entries[0] if isinstance(entries, list) and entries else None
+    return identity, _get(entry, "logId", "keyId") if isinstance(entry, Mapping) else None
 
 
 def _provenance(

@@ -6,12 +6,13 @@ The trust root is loaded once per call and shared by every artifact of the call.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pyprov._internal.untrusted import UntrustedInputError, read_untrusted_text
+from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted_text
 from pyprov.errors import ProjectError
 
 if TYPE_CHECKING:
@@ -54,6 +55,15 @@ class Trust:
 
     verifier: Verifier
     description: str
+    instance: str = ""
+    """The Sigstore instance by name: the public-good instance or staging; empty for a trust file."""
+    logs: Mapping[str, str] = field(default_factory=dict)
+    """The trust file's transparency logs: log ID (its key ID, base64) → base URL."""
+
+    def log_of(self, log_id: object) -> str:
+        """Where an entry with ``log_id`` is logged: the log's URL if known, else the instance."""
+        url = self.logs.get(log_id) if isinstance(log_id, str) else None
+        return url or self.instance or f"a log of {self.description}"
 
 
 def load_trust(source: TrustSource) -> Trust:
@@ -67,12 +77,13 @@ def load_trust(source: TrustSource) -> Trust:
     from sigstore.models import ClientTrustConfig, TrustedRoot  # noqa: PLC0415
     from sigstore.verify import Verifier  # noqa: PLC0415
 
+    text = ""
     try:
         if source.kind == "trust-config":
             text = _read(source.path)
             verifier = Verifier(trusted_root=ClientTrustConfig.from_json(text).trusted_root)
         elif source.kind == "trusted-root":
-            _read(source.path)  # size and readability, with pyprov's messages
+            text = _read(source.path)  # size and readability, with pyprov's messages
             verifier = Verifier(trusted_root=TrustedRoot.from_file(str(source.path)))
         elif source.kind == "staging":
             verifier = Verifier.staging(offline=source.offline)
@@ -84,7 +95,31 @@ def load_trust(source: TrustSource) -> Trust:
         where = source.path if source.path else f"Sigstore {source.kind}"
         hint = None if source.offline or source.path else "use --offline to use the embedded trusted root"
         raise ProjectError(f"no trust root: cannot load {where}: {_one_line(error)}", hint=hint) from error
-    return Trust(verifier, source.describe())
+    if source.kind in ("production", "staging"):
+        return Trust(verifier, source.describe(), instance=_INSTANCES[source.kind])
+    logs = _transparency_logs(text, config=source.kind == "trust-config")
+    return Trust(verifier, source.describe(), logs=logs)
+
+
+_INSTANCES = {"production": "Sigstore public-good instance", "staging": "Sigstore staging instance"}
+
+
+def _transparency_logs(text: str, *, config: bool) -> dict[str, str]:
+    """Log ID → base URL of each transparency log of a trusted root (inside a trust config)."""
+    try:
+        document = load_json(text.encode(), "trust root")
+    except UntrustedInputError:
+        return {}
+    root = document.get("trustedRoot") if config and isinstance(document, Mapping) else document
+    tlogs = root.get("tlogs") if isinstance(root, Mapping) else None
+    logs = {}
+    for tlog in tlogs if isinstance(tlogs, list) else []:
+        url = tlog.get("baseUrl") if isinstance(tlog, Mapping) else None
+        log_id = tlog.get("logId") if isinstance(tlog, Mapping) else None
+        key_id = log_id.get("keyId") if isinstance(log_id, Mapping) else None
+        if isinstance(url, str) and isinstance(key_id, str):
+            logs[key_id] = url
+    return logs
 
 
 class TrustLoader:
