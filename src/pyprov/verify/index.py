@@ -15,19 +15,13 @@ another host is refused (the files' own URLs may name another host, as PyPI's do
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import json
 import re
-import ssl
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -38,6 +32,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from pyprov._internal import http
 from pyprov.errors import ProjectError
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, passed
 
@@ -48,8 +43,6 @@ MAX_PAGE_BYTES = 64 << 20
 MAX_PROVENANCE_BYTES = 32 << 20
 MAX_FILE_BYTES = 4 << 30
 """A distribution larger than this is refused while downloading."""
-TIMEOUT = 60.0
-_CHUNK = 1 << 20
 
 _PINNED = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s=@;]+)")
 _BY_DIGEST = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)@sha256:(?P<digest>[0-9a-fA-F]{64})")
@@ -316,83 +309,26 @@ def safe_filename(filename: str) -> str:
 
 
 def _check_url(url: str, what: str) -> None:
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
-        raise ProjectError(f"{what}: {url!r} is not an http(s) URL")
+    http.check_url(url, what)
 
 
 class _Missing(Exception):  # noqa: N818 - not an error: an answer
     """The index has no such document (HTTP 404) and the caller asked to be told, not failed."""
 
 
-class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to the same scheme and host: an index does not hand requests on."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: Any,  # noqa: ANN401 - http.client.HTTPMessage
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
-        if (old.scheme, old.netloc) != (new.scheme, new.netloc):
-            raise ProjectError(f"{req.full_url} redirects to another host ({newurl}): not followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-@functools.cache
-def _opener() -> urllib.request.OpenerDirector:
-    """One opener, with one TLS context for every request.
-
-    Without it, each HTTPS connection creates a default context and loads the system's CA
-    certificates again: about 0.1 s of CPU per request, most of a posture run's time on an index.
-    """
-    https = urllib.request.HTTPSHandler(context=ssl.create_default_context())
-    return urllib.request.build_opener(_SameHostRedirects, https)
-
-
-def _open(url: str, accept: str, missing: str | None = None) -> Any:  # noqa: ANN401 - a response
-    _check_url(url, "URL")
-    request = urllib.request.Request(url, headers={"Accept": accept, "User-Agent": "pyprov"})  # noqa: S310
-    try:
-        return _opener().open(request, timeout=TIMEOUT)
-    except urllib.error.HTTPError as error:
-        if error.code == 404 and missing is not None:  # noqa: PLR2004 - HTTP Not Found
-            raise (ProjectError(missing) if missing else _Missing(error.filename)) from error
-        raise ProjectError(f"cannot fetch {url}: HTTP {error.code} {error.reason}") from error
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise ProjectError(f"cannot fetch {url}: {reason}") from error
-
-
 def _fetch(url: str, limit: int, *, accept: str, missing: str | None = None) -> bytes:
-    with _open(url, accept, missing) as response:
-        try:
-            data: bytes = response.read(limit + 1)
-        except OSError as error:
-            raise ProjectError(f"cannot fetch {url}: {error}") from error
-    if len(data) > limit:
-        raise ProjectError(f"{url} is larger than {limit >> 20} MiB: not read")
-    return data
+    """The document at ``url``; on HTTP 404, ``missing`` as the error, or :class:`_Missing` if empty."""
+    try:
+        return http.fetch(url, limit, accept=accept)
+    except http.NotFoundError as error:
+        if missing is None:
+            raise
+        raise (ProjectError(missing) if missing else _Missing(url)) from error
 
 
 def _download(url: str, path: Path, limit: int) -> str:
     """Stream ``url`` to ``path``, refusing more than ``limit`` bytes; return its SHA-256."""
-    digest, size = hashlib.sha256(), 0
-    with _open(url, "*/*") as response, path.open("wb") as file:
-        try:
-            while block := response.read(_CHUNK):
-                size += len(block)
-                if size > limit:
-                    raise ProjectError(f"{url} is larger than {limit >> 20} MiB: not downloaded")
-                digest.update(block)
-                file.write(block)
-        except OSError as error:
-            raise ProjectError(f"cannot download {url}: {error}") from error
-    return digest.hexdigest()
+    return http.download(url, path, limit)
 
 
 def verify_lock_from_index(
