@@ -7,7 +7,8 @@ GitHub publisher, signed against a local Sigstore instance). Three processes, al
 - `pyprov posture --lock pylock.toml -q` (pages, files and provenance fetched -j 8 at a time,
   every provenance verified, the summary printed);
 - fetching only: the same pages, files and provenance with the same 8 threads, by the
-  standard library alone (urllib, json): nothing imported, checked or verified;
+  standard library alone (http.client with one kept-open connection per thread, as pyprov
+  keeps them, and json): nothing imported, checked or verified;
 - the verification floor: one process verifying the 200 downloaded provenance objects with
   sigstore-python's `Verifier.verify_dsse` (one trust-root load), nothing fetched.
 
@@ -34,15 +35,19 @@ from pyprov.testing.index import LocalIndex  # noqa: E402
 from pyprov.testing.sigstore import LocalSigstore  # noqa: E402
 
 FETCH_ONLY = """
-import json, sys, urllib.parse, urllib.request
+import http.client, json, sys, threading, urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 index_url, target, jobs, *names = sys.argv[1:]
+local = threading.local()
 
 def get(url, accept="*/*"):
-    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept})) as response:
-        return response.read()
+    parts = urllib.parse.urlsplit(url)
+    if not hasattr(local, "connection"):  # one kept-open connection per thread
+        local.connection = http.client.HTTPConnection(parts.netloc)
+    local.connection.request("GET", parts.path, headers={"Accept": accept})
+    return local.connection.getresponse().read()
 
 def one(name):
     page_url = urllib.parse.urljoin(index_url, name + "/")

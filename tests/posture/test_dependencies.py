@@ -264,7 +264,7 @@ def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(
 
 
 def test_a_publisher_other_than_the_projects_repository_is_counted() -> None:
-    from pyprov.posture.dependencies import _own_repository
+    from pyprov.posture.provenance import _own_repository
 
     provenance = json.loads((ASSETS / f"{SDIST}.provenance").read_text())
     assert _own_repository(ASSETS / SDIST, provenance).status == "yes"

@@ -11,7 +11,9 @@ read is bounded by the caller's limit.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import ssl
 import threading
 import urllib.parse
@@ -139,14 +141,14 @@ _managers: dict[str | None, urllib3.PoolManager] = {}
 _lock = threading.Lock()
 
 
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
 def _manager(url: str) -> urllib3.PoolManager:
     """The process's pool manager for ``url``: direct, or through the environment's proxy for it."""
     parts = urllib.parse.urlsplit(url)
-    proxy = urllib.request.getproxies().get(parts.scheme)
-    if proxy and urllib.request.proxy_bypass(parts.netloc):
-        proxy = None
-    if proxy and "://" not in proxy:
-        proxy = f"http://{proxy}"
+    settings = tuple(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARIABLES)
+    proxy = _proxy(parts.scheme, parts.netloc, settings)
     with _lock:
         manager = _managers.get(proxy)
         if manager is None:
@@ -158,3 +160,16 @@ def _manager(url: str) -> urllib3.PoolManager:
             )
             _managers[proxy] = manager
         return manager
+
+
+@functools.lru_cache(maxsize=256)
+def _proxy(scheme: str, netloc: str, settings: tuple[str | None, ...]) -> str | None:
+    """The proxy urllib would use for ``scheme://netloc``; asked once per host and ``settings``.
+
+    (urllib reads the environment again for each request: most of a loopback request's CPU.)
+    """
+    del settings  # the environment's proxy variables: a part of the cache's key only
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or urllib.request.proxy_bypass(netloc):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +30,11 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json, read_untrusted_text
-from pyprov._internal.urls import normal_repository_url
 from pyprov.errors import ProjectError
-from pyprov.posture.model import Fact, Item, PostureReport, Status
+from pyprov.posture.model import Fact, Item, PostureReport
 from pyprov.posture.properties import DEPENDENCY_PROPERTIES
 from pyprov.posture.summary import summarize
+from pyprov.posture.verification import TrustRootError, Verification, start_verification
 from pyprov.sbom.model import FileEntry
 from pyprov.verify.index import (
     IndexFile,
@@ -45,10 +45,10 @@ from pyprov.verify.index import (
     project_files,
     safe_filename,
 )
-from pyprov.verify.trust import Trust, TrustLoader, TrustSource
+from pyprov.verify.trust import Trust, TrustSource
 
 if TYPE_CHECKING:
-    from pyprov.verify.policy import SignerPolicy
+    pass
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
 DEFAULT_JOBS = 8
@@ -236,25 +236,21 @@ def dependency_posture(
     if not 1 <= jobs <= MAX_JOBS:
         raise ProjectError(f"-j/--jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     check_index_url(index_url)
-    loader = TrustLoader(trust)
-    loader.start()
-
-    def verifier() -> Trust:
-        try:
-            return loader.get()
-        except ProjectError as error:
-            raise _NoTrustRootError(error) from error
-
+    verification = start_verification(trust)
     try:
-        items = _measure(pinned, index_url, verifier, jobs)
+        items = _measure(pinned, index_url, verification, jobs)
+        trust_used = verification.description("(not loaded: no provenance to verify)")
+        notes = verification.notes()
     except _NoTrustRootError as error:
         raise error.error from None
+    finally:
+        verification.close()
     return PostureReport(
         subject="dependencies",
         items=tuple(items),
         summary=summarize(items, DEPENDENCY_PROPERTIES),
-        trust=loader.description("(not loaded: no provenance to verify)"),
-        notes=loader.notes(),
+        trust=trust_used,
+        notes=notes,
     )
 
 
@@ -266,9 +262,14 @@ class _NoTrustRootError(Exception):
         self.error = error
 
 
-def _measure(
-    pinned: Sequence[Pinned], index_url: str, verifier: Callable[[], Trust], jobs: int
-) -> list[Item]:
+def _verified(verification: Verification, path: Path, provenance: bytes) -> list[Fact]:
+    try:
+        return verification.facts(path, provenance)
+    except TrustRootError as error:
+        raise _NoTrustRootError(error) from error
+
+
+def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verification, jobs: int) -> list[Item]:
     """Every entry's items, in the order of ``pinned``, fetched ``jobs`` at a time.
 
     At most ``jobs`` pages are asked for at once; a page's files are queued as soon as it is
@@ -313,7 +314,9 @@ def _measure(
                             # A directory per file: two entries may name the same file.
                             directory = Path(temporary) / str(files)
                             files += 1
-                            slots[position].append(pool.submit(_file_task, entry, item, directory, verifier))
+                            slots[position].append(
+                                pool.submit(_file_task, entry, item, directory, verification)
+                            )
                     ask_next()
             return [task if isinstance(task, Item) else task.result() for slot in slots for task in slot]
         except BaseException:
@@ -332,10 +335,10 @@ def _listing(index_url: str, project: str) -> list[IndexFile] | str:
         return error.message
 
 
-def _file_task(entry: Pinned, item: IndexFile, directory: Path, verifier: Callable[[], Trust]) -> Item:
+def _file_task(entry: Pinned, item: IndexFile, directory: Path, verification: Verification) -> Item:
     directory.mkdir()
     try:
-        return _file_posture(entry, item, directory, verifier)
+        return _file_posture(entry, item, directory, verification)
     except ProjectError as error:  # the file or its provenance could not be fetched
         return _unknown(entry, error.message, label=item.filename)
 
@@ -381,7 +384,7 @@ def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
     return Item(name=label, sha256=None, facts=tuple(facts))
 
 
-def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Callable[[], Trust]) -> Item:
+def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification: Verification) -> Item:
     path = directory / safe_filename(item.filename)
     digest = download(item.url, path)
     if entry.installed is not None:
@@ -427,7 +430,7 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verifier: Cal
         (directory / f"{path.name}.provenance").write_bytes(provenance)
         facts = [
             Fact(property="attested", status="yes", value="PEP 740 provenance served"),
-            *_verified(path, provenance, verifier),
+            *_verified(verification, path, provenance),
         ]
     return Item(name=item.filename, sha256=digest, facts=(*facts, hashed, yanked))
 
@@ -473,98 +476,3 @@ def _installed_hash(installed: Installed, item: IndexFile, path: Path, digest: s
 
 def _listed_hash(listed: Sequence[FileEntry], name: str) -> str | None:
     return next((entry.sha256 for entry in listed if entry.path == name), None)
-
-
-def _verified(path: Path, provenance: bytes, verifier: Callable[[], Trust]) -> list[Fact]:
-    from pyprov.verify import VerifyOptions, verify_artifacts  # noqa: PLC0415 - sigstore, loaded meanwhile
-
-    try:
-        policy, publisher = _publisher_policy(load_json(provenance, f"{path.name}.provenance"))
-    except (UntrustedInputError, ValueError) as error:
-        reason = error.reason if isinstance(error, UntrustedInputError) else str(error)
-        return [
-            Fact(property="verified", status="no", value=f"unusable provenance: {reason}"),
-            Fact(property="publisher", status="unknown", value="no publisher pyprov can check"),
-        ]
-    result = verify_artifacts([path], policy, verifier(), VerifyOptions(evidence_dir=path.parent)).artifacts[
-        0
-    ]
-    if not result.ok:
-        failure = result.failures[0]
-        return [
-            Fact(property="verified", status="no", value=f"{failure.name}: {failure.reason}"),
-            Fact(property="publisher", status="unknown", value=f"claimed, not verified: {publisher}"),
-            Fact(property="own-repository", status="unknown", value="no verified publisher"),
-        ]
-    return [
-        Fact(property="verified", status="yes", value="signature, transparency log and subject verified"),
-        Fact(property="publisher", status="yes", value=publisher),
-        _own_repository(path, load_json(provenance, f"{path.name}.provenance")),
-    ]
-
-
-_FORGE_HOSTS = {"github": "https://github.com/", "gitlab": "https://gitlab.com/"}
-
-
-def _own_repository(path: Path, document: object) -> Fact:
-    """Whether a publisher of the verified provenance is a repository the file's metadata names."""
-    from pyprov.sbom import SbomError  # noqa: PLC0415
-    from pyprov.sbom.wheel import read_distribution  # noqa: PLC0415
-
-    published = _published_repositories(document)
-    if not published:
-        return _own("unknown", "the publisher names no repository")
-    try:
-        urls = read_distribution(path).distribution.urls
-    except SbomError as error:
-        return _own("unknown", f"unreadable metadata: {error.message}")
-    named = {normal_repository_url(url).lower() for _, url in urls}
-    for repository in published:
-        if any(url == repository.lower() or url.startswith(repository.lower() + "/") for url in named):
-            return _own("yes", f"{repository} is in its Project-URLs")
-    forges = sorted(url for url in named if url.startswith(tuple(_FORGE_HOSTS.values())))
-    if not forges:
-        return _own("unknown", "its metadata names no GitHub or GitLab repository")
-    return _own("no", f"published from {', '.join(published)}; its metadata names {', '.join(forges[:3])}")
-
-
-def _published_repositories(document: object) -> list[str]:
-    """``https://HOST/OWNER/NAME`` of each GitHub or GitLab publisher the provenance names."""
-    bundles = document.get("attestation_bundles") if isinstance(document, Mapping) else None
-    found = set()
-    for bundle in bundles or []:
-        publisher = bundle.get("publisher") if isinstance(bundle, Mapping) else None
-        if not isinstance(publisher, Mapping) or not isinstance(publisher.get("repository"), str):
-            continue
-        host = _FORGE_HOSTS.get(str(publisher.get("kind", "")).lower())
-        if host is not None:
-            found.add(host + str(publisher["repository"]).strip("/"))
-    return sorted(found)
-
-
-def _own(status: Status, value: str) -> Fact:
-    return Fact(property="own-repository", status=status, value=value)
-
-
-def _publisher_policy(document: object) -> tuple[SignerPolicy, str]:
-    """The policy accepting any publisher the provenance names, and their description."""
-    from pyprov.verify.policy import any_of, policy_from_publisher  # noqa: PLC0415 - sigstore
-
-    bundles = document.get("attestation_bundles") if isinstance(document, Mapping) else None
-    publishers: list[dict[str, object]] = [
-        bundle["publisher"]
-        for bundle in bundles or []
-        if isinstance(bundle, Mapping) and isinstance(bundle.get("publisher"), dict)
-    ]
-    if not publishers:
-        raise ValueError("no publisher named")
-    policies = [policy_from_publisher(publisher) for publisher in publishers]
-    return any_of(policies), "; ".join(_describe(publisher) for publisher in publishers)
-
-
-def _describe(publisher: Mapping[str, object]) -> str:
-    kind = publisher.get("kind")
-    where = publisher.get("repository") or publisher.get("email")
-    workflow = publisher.get("workflow") or publisher.get("workflow_filepath")
-    text = f"{kind} {where}"
-    return f"{text} ({workflow})" if workflow else text

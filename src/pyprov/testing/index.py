@@ -8,7 +8,8 @@ page names no provenance (the integrity API still serves it). ``tampered`` names
 bytes are served with one byte changed (the page keeps the true hash); ``yanked`` names files
 the page marks as yanked (PEP 592); ``redirect`` sends every file request to another URL;
 ``cacheable`` serves files with the ``Cache-Control`` header PyPI sends (installers cache them).
-``requests`` lists the path of every request, in the order they arrived.
+``requests`` lists the path of every request, in the order they arrived. Connections are kept
+open between requests (HTTP/1.1), as a real index keeps them.
 For tests and demos only.
 """
 
@@ -112,6 +113,9 @@ class LocalIndex:
         index = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # connections kept open between requests, as PyPI's are
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
+
             def log_message(self, format: str, *args: object) -> None:
                 del format, args
 
@@ -138,6 +142,7 @@ class LocalIndex:
                     if index.redirect is not None:
                         self.send_response(302)
                         self.send_header("Location", index.redirect)
+                        self.send_header("Content-Length", "0")
                         self.end_headers()
                         return
                     path = index.directory / parts[1]
