@@ -29,6 +29,13 @@ SDIST = "pypi_attestations-0.0.19.tar.gz"
 WHEEL = "rfc8785-0.1.2-py3-none-any.whl"
 
 
+def _every_property_in_order(report: dict[str, Any]) -> None:
+    from pyprov.posture import DEPENDENCY_PROPERTIES
+
+    for item in report["items"]:
+        assert [fact["property"] for fact in item["facts"]] == list(DEPENDENCY_PROPERTIES), item["name"]
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -64,6 +71,7 @@ def test_requirements_file_attested_verified_publisher_hash_yanked(
     report = json.loads(result.stdout)
     jsonschema.validate(report, posture_schema)
     assert report["subject"] == "dependencies"
+    _every_property_in_order(report)
     sdist = facts(report, SDIST)
     assert sdist["attested"] == ("yes", "PEP 740 provenance served")
     assert sdist["verified"][0] == "yes"
@@ -255,6 +263,7 @@ def test_an_index_before_pep_740_leaves_attested_unknown_where_it_has_none(
         result = posture("-r", requirements, "--index-url", index.url, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    _every_property_in_order(report)
     assert facts(report, SDIST)["verified"][0] == "yes"
     assert facts(report, WHEEL)["attested"] == (
         "unknown",

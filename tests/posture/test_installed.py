@@ -147,7 +147,7 @@ def test_a_changed_installed_file_is_not_the_wheels(
 
     assert result.exit_code == 0, result.output
     assert (
-        "  ✗ hash        1 of 6 installed files differ from rfc8785-0.1.2-py3-none-any.whl's RECORD: "
+        "  ✗ hash            1 of 6 installed files differ from rfc8785-0.1.2-py3-none-any.whl's RECORD: "
         "rfc8785/_impl.py" in result.stdout
     )
 

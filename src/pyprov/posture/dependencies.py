@@ -410,7 +410,8 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification:
         # not have PEP 740's integrity API at all: nothing was learnt about this file.
         why = "the index's page predates PEP 740 (api-version < 1.3) and its integrity API has none"
         facts = [
-            Fact(property=name, status="unknown", value=why) for name in ("attested", "verified", "publisher")
+            Fact(property=name, status="unknown", value=why)
+            for name in ("attested", "verified", "publisher", "own-repository")
         ]
     elif provenance is None:
         why = "the index serves no provenance"
@@ -418,6 +419,7 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification:
             Fact(property="attested", status="no", value=why),
             Fact(property="verified", status="unknown", value=why),
             Fact(property="publisher", status="unknown", value=why),
+            Fact(property="own-repository", status="unknown", value=why),
         ]
     elif digest != item.sha256:
         why = "the downloaded file is not the one the index lists"
@@ -425,6 +427,7 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification:
             Fact(property="attested", status="yes", value="PEP 740 provenance served"),
             Fact(property="verified", status="no", value=why),
             Fact(property="publisher", status="unknown", value=why),
+            Fact(property="own-repository", status="unknown", value=why),
         ]
     else:
         (directory / f"{path.name}.provenance").write_bytes(provenance)

@@ -36,6 +36,7 @@ def provenance_facts(path: Path, provenance: bytes, trust: Callable[[], Trust]) 
         return [
             Fact(property="verified", status="no", value=f"unusable provenance: {reason}"),
             Fact(property="publisher", status="unknown", value="no publisher pyprov can check"),
+            Fact(property="own-repository", status="unknown", value="no publisher pyprov can check"),
         ]
     result = verify_artifacts([path], policy, trust(), VerifyOptions(evidence_dir=path.parent)).artifacts[0]
     if not result.ok:
