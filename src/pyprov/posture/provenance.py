@@ -38,7 +38,9 @@ def provenance_facts(path: Path, provenance: bytes, trust: Callable[[], Trust]) 
             Fact(property="publisher", status="unknown", value="no publisher pyprov can check"),
             Fact(property="own-repository", status="unknown", value="no publisher pyprov can check"),
         ]
-    result = verify_artifacts([path], policy, trust(), VerifyOptions(evidence_dir=path.parent)).artifacts[0]
+    # The evidence is exactly the provenance saved beside the file: nothing to discover.
+    options = VerifyOptions(provenances=(path.parent / f"{path.name}.provenance",))
+    result = verify_artifacts([path], policy, trust(), options).artifacts[0]
     if not result.ok:
         failure = result.failures[0]
         return [

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,7 +77,8 @@ class LocalIndex:
         The directory is listed on every request (tests add files while it serves); names
         are parsed once each, so that a page costs the index little CPU beside its client's.
         """
-        found = (_parse_filename(path.name) for path in sorted(self.directory.iterdir()))
+        names = sorted(os.listdir(self.directory))  # noqa: PTH208 - names only: no Path per entry
+        found = (_parse_filename(name) for name in names)
         return [entry for entry in found if entry is not None]
 
     def _sha256(self, filename: str) -> str:
@@ -91,9 +93,9 @@ class LocalIndex:
 
     def page(self, project: str) -> dict[str, object] | None:
         """The PEP 691 JSON page of ``project`` (``None``: no such project)."""
-        files = []
+        files, wanted = [], canonicalize_name(project)
         for filename, name, version in self._distributions():
-            if name != canonicalize_name(project):
+            if name != wanted:
                 continue
             entry: dict[str, object] = {
                 "filename": filename,
