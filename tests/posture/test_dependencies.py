@@ -13,7 +13,10 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +292,95 @@ def test_a_publisher_other_than_the_projects_repository_is_counted() -> None:
     for bundle in provenance["attestation_bundles"]:
         bundle["publisher"] = {"kind": "Google", "email": "x@example.com"}
     assert _own_repository(ASSETS / SDIST, provenance).status == "unknown"
+
+
+class _Later:
+    """Real verification (in this process), answered a while later as a busy worker answers.
+
+    Counts the files handed over and not yet answered: more than -j at once means the
+    fetching threads went on fetching instead of waiting for the answers.
+    """
+
+    def __init__(self) -> None:
+        from pyprov.posture.verification import LocalVerification
+        from pyprov.verify.trust import TrustSource
+
+        self.inner = LocalVerification(TrustSource(kind="production", offline=True))
+        self.answering = ThreadPoolExecutor(max_workers=1)
+        self.lock = threading.Lock()
+        self.unanswered = self.most = 0
+
+    def submit(self, path: Path, provenance: bytes) -> Future[list[Any]]:
+        with self.lock:
+            self.unanswered += 1
+            self.most = max(self.most, self.unanswered)
+
+        def answer() -> list[Any]:
+            time.sleep(0.5)
+            facts = self.inner.submit(path, provenance).result()
+            with self.lock:
+                self.unanswered -= 1
+            return facts
+
+        return self.answering.submit(answer)
+
+    def description(self, unused: str) -> str:
+        return self.inner.description(unused)
+
+    def notes(self) -> tuple[str, ...]:
+        return self.inner.notes()
+
+    def close(self) -> None:
+        self.answering.shutdown()
+
+
+def _verified(item: Any) -> str:
+    return next(fact.status for fact in item.facts if fact.property == "verified")
+
+
+def _six_downloads(tmp_path: Path) -> list[Any]:
+    from pyprov.posture import read_requirements
+
+    requirements = tmp_path / "six.txt"
+    requirements.write_text(f"pypi-attestations==0.0.19 --hash=sha256:{_sha256(ASSETS / SDIST)}\n" * 6)
+    return read_requirements(requirements)
+
+
+def test_fetching_goes_on_while_files_are_verified(index: LocalIndex, tmp_path: Path) -> None:
+    from pyprov.posture import dependency_posture
+
+    later = _Later()
+    try:
+        report = dependency_posture(_six_downloads(tmp_path), later, index_url=index.url, jobs=2)
+    finally:
+        later.close()
+
+    assert later.most > 2  # more files handed over than threads: none waited for its answer
+    assert [_verified(item) for item in report.items] == ["yes"] * 6
+    assert index.requests.count(f"/files/{SDIST}") == 6
+
+
+def test_files_waiting_to_be_verified_are_bounded_in_bytes(
+    index: LocalIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pyprov.posture import dependencies, dependency_posture
+
+    monkeypatch.setattr(dependencies, "MAX_UNVERIFIED_BYTES", 1)
+    downloaded: list[Path] = []
+    later = _Later()
+    answer = later.submit
+
+    def submit(path: Path, provenance: bytes) -> Future[list[Any]]:
+        downloaded.append(path)
+        return answer(path, provenance)
+
+    later.submit = submit  # type: ignore[method-assign]
+    try:
+        report = dependency_posture(_six_downloads(tmp_path), later, index_url=index.url, jobs=2)
+    finally:
+        later.close()
+
+    # Over the limit, a thread waits before fetching: at most one file per thread waits.
+    assert later.most <= 2
+    assert [_verified(item) for item in report.items] == ["yes"] * 6
+    assert not any(path.exists() for path in downloaded)  # each deleted once verified

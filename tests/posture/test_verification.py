@@ -68,8 +68,8 @@ def test_the_worker_gives_the_facts_the_process_would(tmp_path: Path) -> None:
     assert isinstance(worker, WorkerVerification)
     try:
         assert worker.description("unused") == "unused"  # nothing verified yet
-        facts = worker.facts(tmp_path / SDIST, provenance)
-        assert facts == local.facts(tmp_path / SDIST, provenance)
+        facts = worker.submit(tmp_path / SDIST, provenance).result()
+        assert facts == local.submit(tmp_path / SDIST, provenance).result()
         assert [fact.status for fact in facts] == ["yes", "yes", "yes"]
         assert worker.description("unused") == local.description("unused")
         assert worker.notes() == local.notes() != ()
@@ -85,6 +85,28 @@ def test_a_worker_that_died_is_one_clear_error(tmp_path: Path) -> None:
         worker._process.kill()
         worker._process.wait()
         with pytest.raises(ProjectError, match=r"^the verifying process stopped: "):
-            worker.facts(tmp_path / SDIST, b"")
+            worker.submit(tmp_path / SDIST, b"").result(timeout=60)
+    finally:
+        worker.close()
+
+
+def test_requests_wait_in_the_worker_and_a_death_fails_every_one(tmp_path: Path) -> None:
+    shutil.copy(ASSETS / SDIST, tmp_path / SDIST)
+    shutil.copy(ASSETS / f"{SDIST}.provenance", tmp_path / f"{SDIST}.provenance")
+    worker = WorkerVerification(OFFLINE)
+    try:
+        # Written at once, answered in order: nobody waits for an answer to ask again.
+        answers = [worker.submit(tmp_path / SDIST, b"") for _ in range(20)]
+        assert [fact.status for fact in answers[-1].result(timeout=120)] == ["yes", "yes", "yes"]
+        assert all(answer.done() for answer in answers)
+
+        waiting = [worker.submit(tmp_path / SDIST, b"") for _ in range(200)]
+        worker._process.kill()
+        failed = [answer.exception(timeout=60) for answer in waiting]
+        # Those answered before the kill are facts; every other one the same one-line error.
+        errors = {str(error) for error in failed if error is not None}
+        assert len(errors) == 1
+        assert errors.pop().startswith("the verifying process stopped: ")
+        assert worker.submit(tmp_path / SDIST, b"").exception(timeout=60) is not None
     finally:
         worker.close()

@@ -169,20 +169,27 @@ def _dependency_report(
     index_url: str,
     jobs: int,
 ) -> PostureReport:
-    from pyprov.posture import (  # noqa: PLC0415
-        dependency_posture,
-        read_installed,
-        read_lock_files,
-        read_requirements,
-    )
+    from pyprov.posture.verification import start_verification  # noqa: PLC0415
 
-    if lock is not None:
-        pinned = read_lock_files(lock)
-    elif requirements is not None:
-        pinned = read_requirements(requirements)
-    else:
-        pinned = read_installed(environment)  # type: ignore[arg-type]
-    return dependency_posture(pinned, trust, index_url=index_url, jobs=jobs)
+    # The verifier imports sigstore and loads the trust root while the lock is read.
+    verification = start_verification(trust)
+    try:
+        from pyprov.posture import (  # noqa: PLC0415
+            dependency_posture,
+            read_installed,
+            read_lock_files,
+            read_requirements,
+        )
+
+        if lock is not None:
+            pinned = read_lock_files(lock)
+        elif requirements is not None:
+            pinned = read_requirements(requirements)
+        else:
+            pinned = read_installed(environment)  # type: ignore[arg-type]
+        return dependency_posture(pinned, verification, index_url=index_url, jobs=jobs)
+    finally:
+        verification.close()
 
 
 def _thresholds(values: tuple[str, ...]) -> dict[str, int]:

@@ -4,7 +4,9 @@
 build isolation, pinned build requirements, source, SBOM, rebuild verdict, PEP 740 files);
 ``release_trend(directories, trust)`` does so for several releases, in order;
 ``dependency_posture(pinned, trust, index_url=...)`` asks an index about each pinned file
-(PEP 740 provenance served and verified, publisher, hash, yanked). Both return a
+(PEP 740 provenance served and verified, publisher, hash, yanked); given
+``start_verification(trust)`` instead of the trust source, it uses a verifier started
+earlier (the CLI starts it before reading the lock). Both return a
 `PostureReport`: one `Fact` per property per item (``yes``, ``no`` or ``unknown``) and, per
 property, how many items have it and how many could be checked. Nothing is scored, printed
 or exited; :class:`~pyprov.errors.ProjectError` is raised only when the report cannot be made.
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from pyprov.posture.properties import DEPENDENCY_PROPERTIES, RELEASE_PROPERTIES
     from pyprov.posture.release import release_posture, release_trend
     from pyprov.posture.summary import summarize
+    from pyprov.posture.verification import Verification, start_verification
 
 _EXPORTS = {
     "DEPENDENCY_PROPERTIES": "pyprov.posture.properties",
@@ -52,6 +55,8 @@ _EXPORTS = {
     "release_posture": "pyprov.posture.release",
     "release_trend": "pyprov.posture.release",
     "summarize": "pyprov.posture.summary",
+    "Verification": "pyprov.posture.verification",
+    "start_verification": "pyprov.posture.verification",
 }
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "PostureReport",
     "ReleasePosture",
     "Status",
+    "Verification",
     "dependency_posture",
     "read_installed",
     "read_lock_files",
@@ -72,6 +78,7 @@ __all__ = [
     "release_posture",
     "release_trend",
     "render_html",
+    "start_verification",
     "summarize",
 ]
 

@@ -11,6 +11,7 @@ written to stdout.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -74,3 +75,7 @@ class _NoTrustRootError(Exception):
 
 if __name__ == "__main__":
     main()
+    # Every answer is written and flushed, and nothing else is owed to anyone: skip the
+    # interpreter's teardown (a fifth of a second with sigstore loaded), which the caller waits for.
+    sys.stderr.flush()
+    os._exit(0)

@@ -18,12 +18,13 @@ elsewhere (``direct_url.json``: editable, a local path, VCS, a URL) is not looke
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -47,13 +48,12 @@ from pyprov.verify.index import (
 )
 from pyprov.verify.trust import Trust, TrustSource
 
-if TYPE_CHECKING:
-    pass
-
 MAX_REQUIREMENTS_BYTES = 16 << 20
 DEFAULT_JOBS = 8
 """Files fetched and verified at once: enough to hide an index's latency, few enough to be polite."""
 MAX_JOBS = 32
+MAX_UNVERIFIED_BYTES = 1 << 30
+"""Downloaded files waiting to be verified, in bytes, beyond which fetching waits: bounded disk use."""
 
 
 _HASH = re.compile(r"--hash[=\s]+sha256:([0-9a-fA-F]{64})")
@@ -221,22 +221,32 @@ def _direct_url(text: str | None) -> str | None:
 
 
 def dependency_posture(
-    pinned: Sequence[Pinned], trust: TrustSource | Trust, *, index_url: str, jobs: int = DEFAULT_JOBS
+    pinned: Sequence[Pinned],
+    trust: TrustSource | Trust | Verification,
+    *,
+    index_url: str,
+    jobs: int = DEFAULT_JOBS,
 ) -> PostureReport:
     """The posture of every file ``pinned`` names, as served by the index at ``index_url``.
 
     Project pages, and each page's files with their provenance as soon as it is read, are
-    fetched and verified ``jobs`` at a time; meanwhile the trust root is loaded, once, on a
-    thread of its own. Raises :class:`~pyprov.errors.ProjectError` when there is nothing
-    pinned, the index URL is not http(s), or a provenance needs the trust root and it cannot
-    be loaded; a project or file the index cannot answer for is an item whose facts are unknown.
+    fetched ``jobs`` at a time and verified meanwhile (each file deleted once verified), with
+    one trust root
+    (:func:`~pyprov.posture.verification.start_verification`; ``trust`` may be one already
+    started, which the caller closes). Raises :class:`~pyprov.errors.ProjectError` when there
+    is nothing pinned, the index URL is not http(s), or a provenance needs the trust root and
+    it cannot be loaded; a project or file the index cannot answer for is an item whose facts
+    are unknown.
     """
     if not pinned:
         raise ProjectError("nothing pinned: the file names no NAME==VERSION and no file")
     if not 1 <= jobs <= MAX_JOBS:
         raise ProjectError(f"-j/--jobs must be between 1 and {MAX_JOBS}, not {jobs}")
     check_index_url(index_url)
-    verification = start_verification(trust)
+    if isinstance(trust, (TrustSource, Trust)):
+        verification, ours = start_verification(trust), True
+    else:
+        verification, ours = trust, False
     try:
         items = _measure(pinned, index_url, verification, jobs)
         trust_used = verification.description("(not loaded: no provenance to verify)")
@@ -244,7 +254,8 @@ def dependency_posture(
     except _NoTrustRootError as error:
         raise error.error from None
     finally:
-        verification.close()
+        if ours:
+            verification.close()
     return PostureReport(
         subject="dependencies",
         items=tuple(items),
@@ -262,11 +273,51 @@ class _NoTrustRootError(Exception):
         self.error = error
 
 
-def _verified(verification: Verification, path: Path, provenance: bytes) -> list[Fact]:
-    try:
-        return verification.facts(path, provenance)
-    except TrustRootError as error:
-        raise _NoTrustRootError(error) from error
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Verifying:
+    """A file whose provenance is being verified: its other facts, and the future of the rest."""
+
+    entry: Pinned
+    name: str
+    sha256: str
+    before: tuple[Fact, ...]
+    verified: Future[list[Fact]]
+    after: tuple[Fact, ...]
+
+    def item(self) -> Item:
+        """The file's item once verified; unknown if it could not be verified at all."""
+        try:
+            facts = self.verified.result()
+        except TrustRootError as error:
+            raise _NoTrustRootError(error) from error
+        except ProjectError as error:
+            return _unknown(self.entry, error.message, label=self.name)
+        return Item(name=self.name, sha256=self.sha256, facts=(*self.before, *facts, *self.after))
+
+
+class _Room:
+    """Bytes of downloaded files waiting to be verified: fetching waits while they are over a limit."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._waiting = 0
+        self._changed = threading.Condition()
+
+    def wait(self) -> None:
+        """Return once the files waiting are under the limit."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._waiting < self._limit)
+
+    def take(self, size: int) -> None:
+        """Count a file as waiting."""
+        with self._changed:
+            self._waiting += size
+
+    def give(self, size: int) -> None:
+        """Count a file as no longer waiting."""
+        with self._changed:
+            self._waiting -= size
+            self._changed.notify_all()
 
 
 def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verification, jobs: int) -> list[Item]:
@@ -274,8 +325,11 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
 
     At most ``jobs`` pages are asked for at once; a page's files are queued as soon as it is
     read, ahead of the pages not yet asked for, so that files and pages are fetched together.
+    Fetching does not wait for verification, unless the files waiting to be verified add up
+    to :data:`MAX_UNVERIFIED_BYTES`.
     """
-    slots: list[list[Item | Future[Item]]] = [[] for _ in pinned]
+    slots: list[list[Item | Future[Item | _Verifying]]] = [[] for _ in pinned]
+    room = _Room(MAX_UNVERIFIED_BYTES)
     waiting: dict[str, list[int]] = {}  # a project's page → the entries it answers
     for position, entry in enumerate(pinned):
         if entry.installed is not None and entry.installed.not_from_index:
@@ -284,7 +338,7 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
             waiting.setdefault(canonicalize_name(entry.project), []).append(position)
     projects = iter(waiting)
     with (
-        tempfile.TemporaryDirectory(prefix="pyprov-posture-") as temporary,
+        tempfile.TemporaryDirectory(prefix="pyprov-posture-", ignore_cleanup_errors=True) as temporary,
         ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pyprov-posture") as pool,
     ):
         try:
@@ -315,10 +369,10 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
                             directory = Path(temporary) / str(files)
                             files += 1
                             slots[position].append(
-                                pool.submit(_file_task, entry, item, directory, verification)
+                                pool.submit(_file_task, entry, item, directory, verification, room)
                             )
                     ask_next()
-            return [task if isinstance(task, Item) else task.result() for slot in slots for task in slot]
+            return [_item(task) for slot in slots for task in slot]
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -335,12 +389,26 @@ def _listing(index_url: str, project: str) -> list[IndexFile] | str:
         return error.message
 
 
-def _file_task(entry: Pinned, item: IndexFile, directory: Path, verification: Verification) -> Item:
+def _item(task: Item | Future[Item | _Verifying]) -> Item:
+    if isinstance(task, Item):
+        return task
+    done = task.result()
+    return done if isinstance(done, Item) else done.item()
+
+
+def _file_task(
+    entry: Pinned, item: IndexFile, directory: Path, verification: Verification, room: _Room
+) -> Item | _Verifying:
+    """The file's item, or what is known while its provenance is verified; its directory deleted once done."""
+    room.wait()
     directory.mkdir()
     try:
-        return _file_posture(entry, item, directory, verification)
+        done = _file_posture(entry, item, directory, verification, room)
     except ProjectError as error:  # the file or its provenance could not be fetched
-        return _unknown(entry, error.message, label=item.filename)
+        done = _unknown(entry, error.message, label=item.filename)
+    if isinstance(done, Item):
+        shutil.rmtree(directory, ignore_errors=True)
+    return done
 
 
 def _select(entry: Pinned, files: list[IndexFile]) -> list[IndexFile]:
@@ -384,7 +452,9 @@ def _unknown(entry: Pinned, why: str, *, label: str | None = None) -> Item:
     return Item(name=label, sha256=None, facts=tuple(facts))
 
 
-def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification: Verification) -> Item:
+def _file_posture(
+    entry: Pinned, item: IndexFile, directory: Path, verification: Verification, room: _Room
+) -> Item | _Verifying:
     path = directory / safe_filename(item.filename)
     digest = download(item.url, path)
     if entry.installed is not None:
@@ -431,10 +501,24 @@ def _file_posture(entry: Pinned, item: IndexFile, directory: Path, verification:
         ]
     else:
         (directory / f"{path.name}.provenance").write_bytes(provenance)
-        facts = [
-            Fact(property="attested", status="yes", value="PEP 740 provenance served"),
-            *_verified(verification, path, provenance),
-        ]
+        size = path.stat().st_size
+        room.take(size)
+        verified = verification.submit(path, provenance)
+
+        def verified_and_deleted(_: Future[list[Fact]]) -> None:
+            shutil.rmtree(directory, ignore_errors=True)
+            room.give(size)
+
+        verified.add_done_callback(verified_and_deleted)
+        attested = Fact(property="attested", status="yes", value="PEP 740 provenance served")
+        return _Verifying(
+            entry=entry,
+            name=item.filename,
+            sha256=digest,
+            before=(attested,),
+            verified=verified,
+            after=(hashed, yanked),
+        )
     return Item(name=item.filename, sha256=digest, facts=(*facts, hashed, yanked))
 
 

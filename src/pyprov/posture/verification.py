@@ -4,10 +4,11 @@ Importing sigstore, loading the trust root and verifying are Python work: in the
 fetches, they hold the GIL its fetching threads need, so fetching and verifying take turns on
 one core. :class:`WorkerVerification` does them in one worker process
 (``python -m pyprov.posture._worker``: a new interpreter, not a fork of a threaded one, and
-not the caller's main module again) on another core, started before the first request; the
-threads hand it a downloaded file (its provenance saved beside it) and wait for the facts,
-one JSON line each way. A trust root that must be refreshed from a TUF repository, or one
-given already loaded, is used in this process (:class:`LocalVerification`).
+not the caller's main module again) on another core, started before the lock is read. A
+fetching thread hands it a downloaded file (its provenance saved beside it) and goes on
+fetching; the answer, one JSON line each way, completes a future. A trust root that must be
+refreshed from a TUF repository, or one given already loaded, is used in this process
+(:class:`LocalVerification`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Protocol, cast
 
@@ -32,10 +35,14 @@ class TrustRootError(ProjectError):
 
 
 class Verification(Protocol):
-    """Verifies a file's provenance into facts, with one trust root per run."""
+    """Verifies files' provenance into facts, with one trust root per run."""
 
-    def facts(self, path: Path, provenance: bytes) -> list[Fact]:
-        """``provenance_facts`` of ``path``; :class:`TrustRootError` if the trust root is unusable."""
+    def submit(self, path: Path, provenance: bytes) -> Future[list[Fact]]:
+        """``provenance_facts`` of ``path``, whose provenance is saved beside it as ``PATH.provenance``.
+
+        The future fails with :class:`TrustRootError` if the trust root is unusable, with a
+        :class:`~pyprov.errors.ProjectError` if the file could not be verified at all.
+        """
         ...
 
     def description(self, unused: str) -> str:
@@ -59,14 +66,22 @@ def start_verification(trust: TrustSource | Trust) -> Verification:
 
 
 class LocalVerification:
-    """Provenance verified in this process; the trust root loaded on a thread of its own."""
+    """Provenance verified in this process, by the thread that submits it.
+
+    The trust root is loaded on a thread of its own meanwhile.
+    """
 
     def __init__(self, trust: TrustSource | Trust) -> None:
         self._loader = TrustLoader(trust)
         self._loader.start()
 
-    def facts(self, path: Path, provenance: bytes) -> list[Fact]:  # noqa: D102 - the protocol's
-        return provenance_facts(path, provenance, self._trust)
+    def submit(self, path: Path, provenance: bytes) -> Future[list[Fact]]:  # noqa: D102 - the protocol's
+        done: Future[list[Fact]] = Future()
+        try:
+            done.set_result(provenance_facts(path, provenance, self._trust))
+        except ProjectError as error:
+            done.set_exception(error)
+        return done
 
     def _trust(self) -> Trust:
         try:
@@ -85,13 +100,19 @@ class LocalVerification:
 
 
 class WorkerVerification:
-    """Provenance verified in one worker process, which imports sigstore and loads the trust root first."""
+    """Provenance verified in one worker process, which imports sigstore and loads the trust root first.
+
+    Requests are written as soon as they are made and answered in order, so the worker
+    always has the next file waiting; a reader thread hands each answer to its future.
+    """
 
     def __init__(self, trust: TrustSource) -> None:
         self._source = trust
         self._used = False
         self._description: str | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # a request is written and its answer awaited together
+        self._waiting: deque[Future[dict[str, object]]] = deque()
+        self._stopped: str | None = None
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         # The worker imports this very pyprov, wherever it was imported from.
         here = str(Path(__file__).resolve().parents[2])
@@ -103,22 +124,35 @@ class WorkerVerification:
             stderr=self._stderr,
             env={**os.environ, "PYTHONPATH": path},
         )
+        self._reader = threading.Thread(target=self._read_answers, name="pyprov-posture-answers", daemon=True)
+        self._reader.start()
         trust_path = str(trust.path) if trust.path is not None else None
-        self._send({"kind": trust.kind, "path": trust_path, "offline": trust.offline})
+        self._try_send({"kind": trust.kind, "path": trust_path, "offline": trust.offline})
 
-    def facts(self, path: Path, provenance: bytes) -> list[Fact]:
-        """``provenance_facts`` of ``path``, whose provenance must be saved beside it."""
+    def submit(self, path: Path, provenance: bytes) -> Future[list[Fact]]:  # noqa: D102 - the protocol's
         del provenance  # the worker reads it from beside the file: no copy through the pipe
         self._used = True
-        facts = cast("list[tuple[str, Status, str]]", self._ask({"path": str(path)})["facts"])
-        return [Fact(property=name, status=status, value=value) for name, status, value in facts]
+        done: Future[list[Fact]] = Future()
+
+        def answered(answer: Future[dict[str, object]]) -> None:
+            try:
+                facts = cast("list[tuple[str, Status, str]]", answer.result()["facts"])
+            except ProjectError as error:
+                done.set_exception(error)
+                return
+            done.set_result(
+                [Fact(property=name, status=status, value=value) for name, status, value in facts]
+            )
+
+        self._request({"path": str(path)}).add_done_callback(answered)
+        return done
 
     def description(self, unused: str) -> str:  # noqa: D102 - the protocol's
         if not self._used:
             return unused
         if self._description is None:
             try:
-                self._description = str(self._ask({"describe": True})["description"])
+                self._description = str(self._request({"describe": True}).result()["description"])
             except ProjectError:
                 self._description = unused
         return self._description
@@ -131,38 +165,72 @@ class WorkerVerification:
     def close(self) -> None:  # noqa: D102 - the protocol's
         stdin = cast("IO[bytes]", self._process.stdin)
         try:
-            stdin.close()
+            with self._lock:
+                stdin.close()
             self._process.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
             self._process.wait()
         finally:
+            self._reader.join()
             cast("IO[bytes]", self._process.stdout).close()
             self._stderr.close()
 
-    def _send(self, request: dict[str, object]) -> None:
-        stdin = cast("IO[bytes]", self._process.stdin)
-        stdin.write(json.dumps(request).encode() + b"\n")
-        stdin.flush()
-
-    def _ask(self, request: dict[str, object]) -> dict[str, object]:
+    def _request(self, request: dict[str, object]) -> Future[dict[str, object]]:
+        """Write ``request`` now; its future is the answer, or the error the worker answered."""
+        answer: Future[dict[str, object]] = Future()
         with self._lock:
-            try:
-                self._send(request)
-                line = cast("IO[bytes]", self._process.stdout).readline()
-            except OSError:
-                line = b""
-        if not line:
-            raise ProjectError(f"the verifying process stopped: {self._last_words()}")
-        answer: dict[str, object] = json.loads(line)
-        error = answer.get("error")
-        if isinstance(error, dict):
-            kind = TrustRootError if error.get("trust") else ProjectError
-            hint = error.get("hint")
-            raise kind(str(error.get("message")), hint=hint if isinstance(hint, str) else None)
+            sent = self._stopped is None and self._try_send(request)
+            if sent:
+                self._waiting.append(answer)
+        if not sent:
+            self._reader.join()  # the worker is gone: its reader knows why
+            answer.set_exception(ProjectError(f"the verifying process stopped: {self._stopped}"))
         return answer
+
+    def _try_send(self, request: dict[str, object]) -> bool:
+        stdin = cast("IO[bytes]", self._process.stdin)
+        try:
+            stdin.write(json.dumps(request).encode() + b"\n")
+            stdin.flush()
+        except (OSError, ValueError):  # a broken pipe, or closed
+            return False
+        return True
+
+    def _read_answers(self) -> None:
+        """Complete each request's future with its answer line; when there are none left, fail the rest."""
+        stdout = cast("IO[bytes]", self._process.stdout)
+        for line in iter(stdout.readline, b""):
+            with self._lock:
+                answer = self._waiting.popleft() if self._waiting else None
+            if answer is not None:
+                _complete(answer, line)
+        self._process.wait()
+        with self._lock:
+            self._stopped = self._last_words()
+            waiting, self._waiting = list(self._waiting), deque()
+        for answer in waiting:
+            answer.set_exception(ProjectError(f"the verifying process stopped: {self._stopped}"))
 
     def _last_words(self) -> str:
         self._stderr.seek(0)
         lines = self._stderr.read()[-4096:].decode(errors="replace").strip().splitlines()
         return lines[-1] if lines else f"exit status {self._process.poll()}"
+
+
+def _complete(answer: Future[dict[str, object]], line: bytes) -> None:
+    """Complete ``answer`` with the worker's answer line: a result, or the error it describes."""
+    try:
+        parsed = json.loads(line)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        answer.set_exception(ProjectError("the verifying process answered something unreadable"))
+        return
+    error = parsed.get("error")
+    if not isinstance(error, dict):
+        answer.set_result(parsed)
+        return
+    kind = TrustRootError if error.get("trust") else ProjectError
+    hint = error.get("hint")
+    answer.set_exception(kind(str(error.get("message")), hint=hint if isinstance(hint, str) else None))
