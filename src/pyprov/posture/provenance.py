@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from pyprov._internal.untrusted import UntrustedInputError, load_json
 from pyprov._internal.urls import normal_repository_url
@@ -23,14 +23,19 @@ if TYPE_CHECKING:
 def provenance_facts(path: Path, provenance: bytes, trust: Callable[[], Trust]) -> list[Fact]:
     """The ``verified``, ``publisher`` and ``own-repository`` facts of ``path`` from its provenance.
 
-    The provenance is verified (:func:`pyprov.verify.verify_artifacts`, with ``provenance``
-    saved beside ``path``) against the publishers it names; ``trust`` is called for the trust
-    root only when there is something to verify.
+    The provenance is checked as ``pyprov verify --provenance`` checks it
+    (:func:`pyprov.verify.checks.check_provenance_document`: each attestation's signature,
+    transparency log entry and subject, against ``path``'s SHA-256 computed here), with a
+    policy accepting the publishers it names; ``trust`` is called for the trust root only
+    when there is something to verify.
     """
-    from pyprov.verify import VerifyOptions, verify_artifacts  # noqa: PLC0415 - sigstore, loaded meanwhile
+    from pyprov.verify.checks import CheckContext, check_provenance_document  # noqa: PLC0415 - sigstore
+    from pyprov.verify.discovery import Artifact, sha256_file  # noqa: PLC0415
 
+    source = f"{path.name}.provenance"
     try:
-        policy, publisher = _publisher_policy(load_json(provenance, f"{path.name}.provenance"))
+        document = load_json(provenance, source)
+        policy, publisher = _publisher_policy(document)
     except (UntrustedInputError, ValueError) as error:
         reason = error.reason if isinstance(error, UntrustedInputError) else str(error)
         return [
@@ -38,11 +43,12 @@ def provenance_facts(path: Path, provenance: bytes, trust: Callable[[], Trust]) 
             Fact(property="publisher", status="unknown", value="no publisher pyprov can check"),
             Fact(property="own-repository", status="unknown", value="no publisher pyprov can check"),
         ]
-    # The evidence is exactly the provenance saved beside the file: nothing to discover.
-    options = VerifyOptions(provenances=(path.parent / f"{path.name}.provenance",))
-    result = verify_artifacts([path], policy, trust(), options).artifacts[0]
-    if not result.ok:
-        failure = result.failures[0]
+    loaded = trust()
+    context = CheckContext(verifier=loaded.verifier, policy=policy, trust=loaded.description)
+    artifact = Artifact(label=path.name, sha256=sha256_file(path), path=path)
+    outcome = check_provenance_document(cast("dict[str, Any]", document), artifact, context, source)
+    failure = next((check for check in outcome.checks if not check.ok), None)
+    if failure is not None:
         return [
             Fact(property="verified", status="no", value=f"{failure.name}: {failure.reason}"),
             Fact(property="publisher", status="unknown", value=f"claimed, not verified: {publisher}"),
@@ -51,7 +57,7 @@ def provenance_facts(path: Path, provenance: bytes, trust: Callable[[], Trust]) 
     return [
         Fact(property="verified", status="yes", value="signature, transparency log and subject verified"),
         Fact(property="publisher", status="yes", value=publisher),
-        _own_repository(path, load_json(provenance, f"{path.name}.provenance")),
+        _own_repository(path, document),
     ]
 
 
@@ -61,13 +67,13 @@ _FORGE_HOSTS = {"github": "https://github.com/", "gitlab": "https://gitlab.com/"
 def _own_repository(path: Path, document: object) -> Fact:
     """Whether a publisher of the verified provenance is a repository the file's metadata names."""
     from pyprov.sbom import SbomError  # noqa: PLC0415
-    from pyprov.sbom.wheel import read_distribution  # noqa: PLC0415
+    from pyprov.sbom.wheel import read_metadata  # noqa: PLC0415
 
     published = _published_repositories(document)
     if not published:
         return _own("unknown", "the publisher names no repository")
     try:
-        urls = read_distribution(path).distribution.urls
+        urls = read_metadata(path).urls
     except SbomError as error:
         return _own("unknown", f"unreadable metadata: {error.message}")
     named = {normal_repository_url(url).lower() for _, url in urls}

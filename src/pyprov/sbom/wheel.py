@@ -294,7 +294,7 @@ def _read_sdist(archive: tarfile.TarFile, label: str, *, files: bool) -> Content
             if not member.isfile():
                 continue
             parts = PurePosixPath(member.name).parts
-            if len(parts) == _PAIR and parts[1] == "PKG-INFO" and metadata is None:
+            if _is_pkg_info(member.name) and metadata is None:
                 if member.size > MAX_MEMBER_BYTES:
                     raise SbomError(f"{label}: {member.name} is larger than {MAX_MEMBER_BYTES >> 20} MiB")
                 metadata = _read_tar_member(archive, member)
@@ -371,6 +371,57 @@ def _hash_stream(stream: IO[bytes] | None) -> str:
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_metadata(path: Path) -> Distribution:
+    """Only the core metadata of a wheel (``METADATA``) or an sdist (``PKG-INFO``).
+
+    Nothing else is read: an sdist is read up to its ``PKG-INFO``, within the limits
+    :func:`read_distribution` keeps. Raises :class:`SbomError` as it does.
+    """
+    label = path.name
+    if not label.endswith((".whl", ".tar.gz", ".tgz")):
+        raise SbomError(f"{label} is neither a wheel (.whl) nor an sdist (.tar.gz)")
+    try:
+        if label.endswith(".whl"):
+            with zipfile.ZipFile(path) as archive:
+                name, metadata = _wheel_metadata(archive, label)
+        else:
+            with tarfile.open(path, "r:*") as archive:
+                name, metadata = _sdist_metadata(archive, label)
+    except SbomError:
+        raise
+    except _ARCHIVE_ERRORS as error:
+        raise SbomError(f"cannot read {label}: truncated or corrupt archive ({error})") from error
+    return parse_metadata(metadata, f"{label}: {name}")[0]
+
+
+def _wheel_metadata(archive: zipfile.ZipFile, label: str) -> tuple[str, bytes]:
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise SbomError(f"{label} has more than {MAX_MEMBERS} members")
+    by_name = {info.filename: info for info in infos}
+    name = f"{dist_info_directory(by_name, label)}/METADATA"
+    return name, read_member(archive, by_name[name], label)
+
+
+def _sdist_metadata(archive: tarfile.TarFile, label: str) -> tuple[str, bytes]:
+    members = archives.tar_members(archive, max_members=MAX_MEMBERS, max_unpacked=MAX_TOTAL_BYTES)
+    try:
+        for member in members:
+            if member.isfile() and _is_pkg_info(member.name):
+                if member.size > MAX_MEMBER_BYTES:
+                    raise SbomError(f"{label}: {member.name} is larger than {MAX_MEMBER_BYTES >> 20} MiB")
+                return member.name, _read_tar_member(archive, member)
+    except archives.UnsafeArchiveError as error:
+        raise SbomError(f"{label}: {error}", hint="this archive must not be installed") from None
+    raise SbomError(f"{label} is not an sdist: no <name>-<version>/PKG-INFO")
+
+
+def _is_pkg_info(name: str) -> bool:
+    """Whether a member is an sdist's ``<name>-<version>/PKG-INFO``."""
+    parts = PurePosixPath(name).parts
+    return len(parts) == _PAIR and parts[1] == "PKG-INFO"
 
 
 def read_distribution(path: Path, *, files: bool = False) -> Contents:

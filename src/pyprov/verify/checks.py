@@ -291,7 +291,7 @@ class _RecordingPolicy:
         try:
             problems = self.policy.mismatches(self.identity)
             if not problems:
-                self.policy.verify(cert)  # the sigstore-side check as well (same result expected)
+                self.policy.cross_check(cert)  # sigstore-python's own check, where it has one
         except Exception as error:  # noqa: BLE001 - a malformed certificate fails the policy, no more
             problems = [_short(error)]
         self.problem = "; ".join(problems) if problems else None
