@@ -1,8 +1,9 @@
 """`pyprov posture --lock` on a 200-package lock file against a loopback index.
 
 The index is pyprov.testing's `LocalIndex` on 127.0.0.1 serving 200 projects, one 64 KiB
-sdist each, every one with PEP 740 provenance (pypi-attestations' `Attestation.sign`, a
-GitHub publisher, signed against a local Sigstore instance). Three processes, alternately:
+sdist each (PKG-INFO naming the repository it is published from), every one with PEP 740
+provenance (pypi-attestations' `Attestation.sign`, a GitHub publisher, signed against a local
+Sigstore instance). Three processes, alternately:
 
 - `pyprov posture --lock pylock.toml -q` (pages, files and provenance fetched -j 8 at a time,
   every provenance verified, the summary printed);
@@ -20,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import statistics
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -99,9 +102,9 @@ def publish(instance: LocalSigstore, served: Path, count: int) -> tuple[Path, li
     with context.signer(IdentityToken(instance.github_token()), cache=True) as signer:
         for number in range(count):
             name, filename = f"package-{number:03d}", f"package_{number:03d}-1.0.tar.gz"
-            data = os.urandom(64 * 1024)
             path = served / filename
-            path.write_bytes(data)
+            _sdist(path, name, workflow.repository)
+            data = path.read_bytes()
             attestation = Attestation.sign(signer, Distribution.from_file(path))
             provenance = Provenance(
                 attestation_bundles=[AttestationBundle(publisher=publisher, attestations=[attestation])]
@@ -119,6 +122,20 @@ def publish(instance: LocalSigstore, served: Path, count: int) -> tuple[Path, li
     lock = served.parent / "pylock.toml"
     lock.write_text("\n".join(lines))
     return lock, names
+
+
+def _sdist(path: Path, name: str, repository: str) -> None:
+    """A real sdist of about 64 KiB: PKG-INFO naming the repository it is published from, and data."""
+    root = path.name.removesuffix(".tar.gz")
+    metadata = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+        f"Project-URL: Source, https://github.com/{repository}\n"
+    ).encode()
+    with tarfile.open(path, "w:gz") as archive:
+        for member, data in ((f"{root}/PKG-INFO", metadata), (f"{root}/data.bin", os.urandom(64 * 1024))):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
 
 
 def main() -> None:
@@ -141,7 +158,8 @@ def main() -> None:
             def posture() -> float:
                 command = [sys.executable, "-m", "pyprov", "posture", "-q", "--lock", str(lock)]
                 command += ["--index-url", index.url, "--trust-config", config, "-j", str(args.jobs)]
-                command += ["--require", "verified=100"]  # every provenance verified, or it fails
+                # Every provenance verified and its publisher found in PKG-INFO, or it fails.
+                command += ["--require", "verified=100", "--require", "own-repository=100"]
                 return wall_time(command, env=env)
 
             def fetching() -> float:
