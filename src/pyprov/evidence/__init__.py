@@ -11,15 +11,19 @@ then every writer renders in memory, the signer signs those bytes, and everythin
 
 from __future__ import annotations
 
-from pyprov.evidence.interface import (
-    ArtifactContext,
-    ArtifactEvidenceWriter,
-    ArtifactSigner,
-    ArtifactTransform,
-    EvidenceFile,
-    RunEvidenceWriter,
-    SignedFile,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyprov.evidence.interface import (
+        ArtifactContext,
+        ArtifactEvidenceWriter,
+        ArtifactSigner,
+        ArtifactTransform,
+        EvidenceFile,
+        RunEvidenceWriter,
+        SignedFile,
+    )
 
 __all__ = [
     "ArtifactContext",
@@ -30,3 +34,11 @@ __all__ = [
     "RunEvidenceWriter",
     "SignedFile",
 ]
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes are of any type
+    # Imported on first use: the layout and statement modules are wanted where the build
+    # record's classes are not (a verifier), and those take a while to create.
+    if name not in __all__:
+        raise AttributeError(f"module 'pyprov.evidence' has no attribute {name!r}")
+    return getattr(importlib.import_module("pyprov.evidence.interface"), name)

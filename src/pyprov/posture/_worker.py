@@ -18,7 +18,7 @@ from pathlib import Path
 from pyprov._internal.untrusted import UntrustedInputError, read_untrusted
 from pyprov.errors import ProjectError
 from pyprov.posture.provenance import provenance_facts
-from pyprov.verify.index import MAX_PROVENANCE_BYTES
+from pyprov.verify.discovery import MAX_EVIDENCE_BYTES
 from pyprov.verify.trust import Trust, TrustSource, load_trust
 
 
@@ -53,7 +53,7 @@ def main() -> None:
             else:
                 path = Path(request["path"])
                 provenance = read_untrusted(
-                    path.parent / f"{path.name}.provenance", limit=MAX_PROVENANCE_BYTES, what="a provenance"
+                    path.parent / f"{path.name}.provenance", limit=MAX_EVIDENCE_BYTES, what="a provenance"
                 )
                 facts = provenance_facts(path, provenance, trust)
                 answer = {"facts": [[fact.property, fact.status, fact.value] for fact in facts]}
