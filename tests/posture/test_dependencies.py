@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -301,19 +302,22 @@ class _Later:
     fetching threads went on fetching instead of waiting for the answers.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, elsewhere: bool = True) -> None:
         from pyprov.posture.verification import LocalVerification
         from pyprov.verify.trust import TrustSource
 
+        self.elsewhere = elsewhere
         self.inner = LocalVerification(TrustSource(kind="production", offline=True))
         self.answering = ThreadPoolExecutor(max_workers=1)
         self.lock = threading.Lock()
         self.unanswered = self.most = 0
+        self.niceness: set[int] = set()  # of the fetching threads that handed files over
 
     def submit(self, path: Path, provenance: bytes) -> Future[list[Any]]:
         with self.lock:
             self.unanswered += 1
             self.most = max(self.most, self.unanswered)
+            self.niceness.add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
 
         def answer() -> list[Any]:
             time.sleep(0.5)
@@ -384,3 +388,22 @@ def test_files_waiting_to_be_verified_are_bounded_in_bytes(
     assert later.most <= 2
     assert [_verified(item) for item in report.items] == ["yes"] * 6
     assert not any(path.exists() for path in downloaded)  # each deleted once verified
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's niceness is set on Linux only")
+@pytest.mark.parametrize("elsewhere", [True, False])
+def test_fetching_threads_give_way_to_a_verifying_process(
+    index: LocalIndex, tmp_path: Path, elsewhere: bool
+) -> None:
+    from pyprov.posture import dependencies, dependency_posture
+
+    later = _Later(elsewhere=elsewhere)
+    try:
+        dependency_posture(_six_downloads(tmp_path), later, index_url=index.url, jobs=2)
+    finally:
+        later.close()
+
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    lowered = min(here + dependencies.FETCHING_NICENESS, 19)  # 19: the lowest priority there is
+    # In this process, a verifier is the fetching thread itself: nothing to give way to.
+    assert later.niceness == ({lowered} if elsewhere else {here})

@@ -17,8 +17,11 @@ elsewhere (``direct_url.json``: editable, a local path, VCS, a URL) is not looke
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -54,6 +57,8 @@ DEFAULT_JOBS = 8
 MAX_JOBS = 32
 MAX_UNVERIFIED_BYTES = 1 << 30
 """Downloaded files waiting to be verified, in bytes, beyond which fetching waits: bounded disk use."""
+FETCHING_NICENESS = 10
+"""How much lower the fetching threads' CPU priority is than the verifying process's (Linux)."""
 
 
 _HASH = re.compile(r"--hash[=\s]+sha256:([0-9a-fA-F]{64})")
@@ -326,7 +331,8 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
     At most ``jobs`` pages are asked for at once; a page's files are queued as soon as it is
     read, ahead of the pages not yet asked for, so that files and pages are fetched together.
     Fetching does not wait for verification, unless the files waiting to be verified add up
-    to :data:`MAX_UNVERIFIED_BYTES`.
+    to :data:`MAX_UNVERIFIED_BYTES`; when verification runs in a process of its own, the
+    fetching threads give way to it for the CPU (:func:`_yield_to_verifier`).
     """
     slots: list[list[Item | Future[Item | _Verifying]]] = [[] for _ in pinned]
     room = _Room(MAX_UNVERIFIED_BYTES)
@@ -339,7 +345,11 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
     projects = iter(waiting)
     with (
         tempfile.TemporaryDirectory(prefix="pyprov-posture-", ignore_cleanup_errors=True) as temporary,
-        ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="pyprov-posture") as pool,
+        ThreadPoolExecutor(
+            max_workers=jobs,
+            thread_name_prefix="pyprov-posture",
+            initializer=_yield_to_verifier if verification.elsewhere else None,
+        ) as pool,
     ):
         try:
             asked: dict[Future[list[IndexFile] | str], str] = {}
@@ -376,6 +386,22 @@ def _measure(pinned: Sequence[Pinned], index_url: str, verification: Verificatio
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def _yield_to_verifier() -> None:
+    """Lower this fetching thread's CPU priority (nice +``FETCHING_NICENESS``), on Linux.
+
+    The verifying process is the run's critical path: one process doing serial work on the
+    files fetching has already handed it. When the cores are busy (a fast or local index,
+    a small machine), fetching, which is ahead of it anyway, should not slow it down. Only
+    this thread is lowered; elsewhere than Linux a thread id is not a process id, and
+    nothing is done.
+    """
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + FETCHING_NICENESS)
 
 
 def _listing(index_url: str, project: str) -> list[IndexFile] | str:

@@ -37,6 +37,9 @@ class TrustRootError(ProjectError):
 class Verification(Protocol):
     """Verifies files' provenance into facts, with one trust root per run."""
 
+    elsewhere: bool
+    """Whether it verifies in another process than the fetching threads'."""
+
     def submit(self, path: Path, provenance: bytes) -> Future[list[Fact]]:
         """``provenance_facts`` of ``path``, whose provenance is saved beside it as ``PATH.provenance``.
 
@@ -70,6 +73,8 @@ class LocalVerification:
 
     The trust root is loaded on a thread of its own meanwhile.
     """
+
+    elsewhere = False
 
     def __init__(self, trust: TrustSource | Trust) -> None:
         self._loader = TrustLoader(trust)
@@ -105,6 +110,8 @@ class WorkerVerification:
     Requests are written as soon as they are made and answered in order, so the worker
     always has the next file waiting; a reader thread hands each answer to its future.
     """
+
+    elsewhere = True
 
     def __init__(self, trust: TrustSource) -> None:
         self._source = trust
