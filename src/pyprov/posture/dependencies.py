@@ -235,10 +235,10 @@ def dependency_posture(
     """The posture of every file ``pinned`` names, as served by the index at ``index_url``.
 
     Project pages, and each page's files with their provenance as soon as it is read, are
-    fetched ``jobs`` at a time and verified meanwhile (each file deleted once verified), with
-    one trust root
-    (:func:`~pyprov.posture.verification.start_verification`; ``trust`` may be one already
-    started, which the caller closes). Raises :class:`~pyprov.errors.ProjectError` when there
+    fetched ``jobs`` at a time and verified meanwhile with one trust root, each file deleted
+    once verified. ``trust`` is where the trust root comes from, or verification already
+    started from it (:func:`~pyprov.posture.verification.start_verification`), which the
+    caller then closes. Raises :class:`~pyprov.errors.ProjectError` when there
     is nothing pinned, the index URL is not http(s), or a provenance needs the trust root and
     it cannot be loaded; a project or file the index cannot answer for is an item whose facts
     are unknown.

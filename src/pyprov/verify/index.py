@@ -32,6 +32,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from pyprov._internal import http
 from pyprov.errors import ProjectError
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, passed
 
@@ -307,13 +308,7 @@ def safe_filename(filename: str) -> str:
     return filename
 
 
-# The HTTP client (urllib3) is imported when the index is first asked: this module's names
-# are also wanted where nothing is fetched (the verifying worker).
-
-
 def _check_url(url: str, what: str) -> None:
-    from pyprov._internal import http  # noqa: PLC0415
-
     http.check_url(url, what)
 
 
@@ -323,8 +318,6 @@ class _Missing(Exception):  # noqa: N818 - not an error: an answer
 
 def _fetch(url: str, limit: int, *, accept: str, missing: str | None = None) -> bytes:
     """The document at ``url``; on HTTP 404, ``missing`` as the error, or :class:`_Missing` if empty."""
-    from pyprov._internal import http  # noqa: PLC0415
-
     try:
         return http.fetch(url, limit, accept=accept)
     except http.NotFoundError as error:
@@ -335,8 +328,6 @@ def _fetch(url: str, limit: int, *, accept: str, missing: str | None = None) -> 
 
 def _download(url: str, path: Path, limit: int) -> str:
     """Stream ``url`` to ``path``, refusing more than ``limit`` bytes; return its SHA-256."""
-    from pyprov._internal import http  # noqa: PLC0415
-
     return http.download(url, path, limit)
 
 
