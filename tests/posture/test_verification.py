@@ -60,16 +60,21 @@ def test_a_report_verifies_in_the_worker_not_in_the_fetching_process(tmp_path: P
     assert json.loads(done.stdout) == {"verified": "yes", "sigstore here": False}
 
 
-def test_the_worker_gives_the_facts_the_process_would(tmp_path: Path) -> None:
-    shutil.copy(ASSETS / SDIST, tmp_path / SDIST)
+@pytest.fixture
+def sdist(tmp_path: Path) -> Path:
+    """The real sdist, its provenance saved beside it (as a dependency report saves it)."""
     shutil.copy(ASSETS / f"{SDIST}.provenance", tmp_path / f"{SDIST}.provenance")
-    provenance = (tmp_path / f"{SDIST}.provenance").read_bytes()
+    return Path(shutil.copy(ASSETS / SDIST, tmp_path / SDIST))
+
+
+def test_the_worker_gives_the_facts_the_process_would(sdist: Path) -> None:
+    provenance = sdist.with_name(f"{SDIST}.provenance").read_bytes()
     worker, local = start_verification(OFFLINE), LocalVerification(OFFLINE)
     assert isinstance(worker, WorkerVerification)
     try:
         assert worker.description("unused") == "unused"  # nothing verified yet
-        facts = worker.submit(tmp_path / SDIST, provenance).result()
-        assert facts == local.submit(tmp_path / SDIST, provenance).result()
+        facts = worker.submit(sdist, provenance).result()
+        assert facts == local.submit(sdist, provenance).result()
         assert [fact.status for fact in facts] == ["yes", "yes", "yes"]
         assert worker.description("unused") == local.description("unused")
         assert worker.notes() == local.notes() != ()
@@ -77,36 +82,32 @@ def test_the_worker_gives_the_facts_the_process_would(tmp_path: Path) -> None:
         worker.close()
 
 
-def test_a_worker_that_died_is_one_clear_error(tmp_path: Path) -> None:
-    shutil.copy(ASSETS / SDIST, tmp_path / SDIST)
-    shutil.copy(ASSETS / f"{SDIST}.provenance", tmp_path / f"{SDIST}.provenance")
+def test_a_worker_that_died_is_one_clear_error(sdist: Path) -> None:
     worker = WorkerVerification(OFFLINE)
     try:
         worker._process.kill()
         worker._process.wait()
         with pytest.raises(ProjectError, match=r"^the verifying process stopped: "):
-            worker.submit(tmp_path / SDIST, b"").result(timeout=60)
+            worker.submit(sdist, b"").result(timeout=60)
     finally:
         worker.close()
 
 
-def test_requests_wait_in_the_worker_and_a_death_fails_every_one(tmp_path: Path) -> None:
-    shutil.copy(ASSETS / SDIST, tmp_path / SDIST)
-    shutil.copy(ASSETS / f"{SDIST}.provenance", tmp_path / f"{SDIST}.provenance")
+def test_requests_wait_in_the_worker_and_a_death_fails_every_one(sdist: Path) -> None:
     worker = WorkerVerification(OFFLINE)
     try:
         # Written at once, answered in order: nobody waits for an answer to ask again.
-        answers = [worker.submit(tmp_path / SDIST, b"") for _ in range(20)]
+        answers = [worker.submit(sdist, b"") for _ in range(20)]
         assert [fact.status for fact in answers[-1].result(timeout=120)] == ["yes", "yes", "yes"]
         assert all(answer.done() for answer in answers)
 
-        waiting = [worker.submit(tmp_path / SDIST, b"") for _ in range(200)]
+        waiting = [worker.submit(sdist, b"") for _ in range(200)]
         worker._process.kill()
         failed = [answer.exception(timeout=60) for answer in waiting]
         # Those answered before the kill are facts; every other one the same one-line error.
         errors = {str(error) for error in failed if error is not None}
         assert len(errors) == 1
         assert errors.pop().startswith("the verifying process stopped: ")
-        assert worker.submit(tmp_path / SDIST, b"").exception(timeout=60) is not None
+        assert worker.submit(sdist, b"").exception(timeout=60) is not None
     finally:
         worker.close()
