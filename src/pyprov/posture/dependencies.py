@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -39,7 +40,6 @@ from pyprov.posture.model import Fact, Item, PostureReport
 from pyprov.posture.properties import DEPENDENCY_PROPERTIES
 from pyprov.posture.summary import summarize
 from pyprov.posture.verification import TrustRootError, Verification, start_verification
-from pyprov.sbom.model import FileEntry
 from pyprov.verify.index import (
     IndexFile,
     check_index_url,
@@ -50,6 +50,9 @@ from pyprov.verify.index import (
     safe_filename,
 )
 from pyprov.verify.trust import Trust, TrustSource
+
+if TYPE_CHECKING:
+    from pyprov.sbom.model import FileEntry
 
 MAX_REQUIREMENTS_BYTES = 16 << 20
 DEFAULT_JOBS = 8
