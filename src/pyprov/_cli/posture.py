@@ -54,7 +54,7 @@ _MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
     show_default=True,
     envvar="PYPROV_POSTURE_JOBS",
     show_envvar=True,
-    help="Dependencies: files fetched and verified at once.",
+    help="Dependencies: files fetched at once, each verified as soon as it is downloaded.",
 )
 @trust_options(offline_by_default=True)
 @click.option(
