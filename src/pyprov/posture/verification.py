@@ -27,7 +27,7 @@ from typing import IO, Protocol, cast
 from pyprov.errors import ProjectError
 from pyprov.posture.model import Fact, Status
 from pyprov.posture.provenance import provenance_facts
-from pyprov.verify.trust import Trust, TrustLoader, TrustSource
+from pyprov.verify.trust import OFFLINE_NOTE, Trust, TrustLoader, TrustSource
 
 
 class TrustRootError(ProjectError):
@@ -166,7 +166,7 @@ class WorkerVerification:
 
     def notes(self) -> tuple[str, ...]:  # noqa: D102 - the protocol's
         if self._used and self._source.offline:
-            return ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+            return (OFFLINE_NOTE,)
         return ()
 
     def close(self) -> None:  # noqa: D102 - the protocol's

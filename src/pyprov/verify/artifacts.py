@@ -19,7 +19,7 @@ from pyprov.verify.checks import GOOD_REBUILD_VERDICTS, CheckContext, EvidenceKi
 from pyprov.verify.discovery import Artifact, Evidence, Listings, discover, discover_rebuild, expand_arguments
 from pyprov.verify.policy import SignerPolicy
 from pyprov.verify.result import ArtifactResult, Check, VerificationReport, failed, warned
-from pyprov.verify.trust import Trust, TrustSource, load_trust
+from pyprov.verify.trust import OFFLINE_NOTE, Trust, TrustSource, load_trust
 
 Requirement = Literal["signature", "provenance", "sbom", "publish", "rebuild"]
 """Evidence that ``--require`` can make mandatory."""
@@ -120,7 +120,7 @@ def verify_artifacts(
             results = list(pool.map(one, parsed))
     notes: tuple[str, ...] = ()
     if isinstance(trust, TrustSource) and trust.offline:
-        notes = ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+        notes = (OFFLINE_NOTE,)
     described = policy.describe()
     if options.rebuilder is not None:
         described += f"; rebuilder {options.rebuilder.describe()}"

@@ -99,13 +99,13 @@ def project_files(index_url: str, name: str) -> list[IndexFile]:
 
     Raises :class:`~pyprov.errors.ProjectError` when the page cannot be read or is malformed.
     """
-    _check_url(index_url, "--index-url")
+    http.check_url(index_url, "--index-url")
     return _project_files(index_url if index_url.endswith("/") else index_url + "/", name)
 
 
 def check_index_url(index_url: str) -> None:
     """Raise :class:`~pyprov.errors.ProjectError` unless ``index_url`` is an http(s) URL."""
-    _check_url(index_url, "--index-url")
+    http.check_url(index_url, "--index-url")
 
 
 def fetch_provenance(item: IndexFile) -> bytes | None:
@@ -132,7 +132,7 @@ def verify_from_index(
     index's SHA-256 fails its artifact without being verified further. Raises
     :class:`~pyprov.errors.ProjectError` when the index cannot be read or names no file.
     """
-    _check_url(index_url, "--index-url")
+    http.check_url(index_url, "--index-url")
     base = index_url if index_url.endswith("/") else index_url + "/"
     with tempfile.TemporaryDirectory(prefix="pyprov-index-") as temporary:
         directory = Path(temporary)
@@ -308,10 +308,6 @@ def safe_filename(filename: str) -> str:
     return filename
 
 
-def _check_url(url: str, what: str) -> None:
-    http.check_url(url, what)
-
-
 class _Missing(Exception):  # noqa: N818 - not an error: an answer
     """The index has no such document (HTTP 404) and the caller asked to be told, not failed."""
 
@@ -345,7 +341,7 @@ def verify_lock_from_index(
     """
     from pyprov.verify.lock import read_lock  # noqa: PLC0415 - lock imports this package
 
-    _check_url(index_url, "--index-url")
+    http.check_url(index_url, "--index-url")
     base = index_url if index_url.endswith("/") else index_url + "/"
     locked, _ = read_lock(lock)
     wanted: dict[str, set[str]] = {}

@@ -122,6 +122,10 @@ def _transparency_logs(text: str, *, config: bool) -> dict[str, str]:
     return logs
 
 
+OFFLINE_NOTE = "offline: the trusted root was not refreshed from Sigstore's TUF repository"
+"""A report's note when a trust root was used without refreshing it (``--offline``)."""
+
+
 class TrustLoader:
     """A trust root loaded at most once: by the first caller of :meth:`get`, or ahead by :meth:`start`.
 
@@ -161,7 +165,7 @@ class TrustLoader:
     def notes(self) -> tuple[str, ...]:
         """A report's note that the trusted root was not refreshed, when it was used offline."""
         if isinstance(self.source, TrustSource) and self.source.offline and self.used:
-            return ("offline: the trusted root was not refreshed from Sigstore's TUF repository",)
+            return (OFFLINE_NOTE,)
         return ()
 
     def _claim(self) -> tuple[Future[Trust], bool]:
