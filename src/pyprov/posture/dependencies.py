@@ -64,6 +64,8 @@ FETCHING_NICENESS = 10
 """How much lower the fetching threads' CPU priority is than the verifying process's (Linux)."""
 
 
+_SERVED = Fact(property="attested", status="yes", value="PEP 740 provenance served")
+
 _HASH = re.compile(r"--hash[=\s]+sha256:([0-9a-fA-F]{64})")
 
 
@@ -283,12 +285,11 @@ class _NoTrustRootError(Exception):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Verifying:
-    """A file whose provenance is being verified: its other facts, and the future of the rest."""
+    """A file whose served provenance is being verified: the facts known, and the future of the rest."""
 
     entry: Pinned
     name: str
     sha256: str
-    before: tuple[Fact, ...]
     verified: Future[list[Fact]]
     after: tuple[Fact, ...]
 
@@ -300,7 +301,7 @@ class _Verifying:
             raise _NoTrustRootError(error) from error
         except ProjectError as error:
             return _unknown(self.entry, error.message, label=self.name)
-        return Item(name=self.name, sha256=self.sha256, facts=(*self.before, *facts, *self.after))
+        return Item(name=self.name, sha256=self.sha256, facts=(_SERVED, *facts, *self.after))
 
 
 class _Room:
@@ -523,7 +524,7 @@ def _file_posture(
     elif digest != item.sha256:
         why = "the downloaded file is not the one the index lists"
         facts = [
-            Fact(property="attested", status="yes", value="PEP 740 provenance served"),
+            _SERVED,
             Fact(property="verified", status="no", value=why),
             Fact(property="publisher", status="unknown", value=why),
             Fact(property="own-repository", status="unknown", value=why),
@@ -539,15 +540,8 @@ def _file_posture(
             room.give(size)
 
         verified.add_done_callback(verified_and_deleted)
-        attested = Fact(property="attested", status="yes", value="PEP 740 provenance served")
-        return _Verifying(
-            entry=entry,
-            name=item.filename,
-            sha256=digest,
-            before=(attested,),
-            verified=verified,
-            after=(hashed, yanked),
-        )
+        after = (hashed, yanked)
+        return _Verifying(entry=entry, name=item.filename, sha256=digest, verified=verified, after=after)
     return Item(name=item.filename, sha256=digest, facts=(*facts, hashed, yanked))
 
 
